@@ -1,0 +1,119 @@
+"""What a person submitted: leads and their product interests.
+
+No AI field, no score, no owner column: those are events (activity app) and
+assignments (assignments app). Foreign keys cascade in the database itself
+(see the migration), so Django's own cascade is switched off with DO_NOTHING:
+the append-only trigger on lead_activity would refuse Django deleting events
+one by one.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MESSAGE_MAX_LENGTH = 10_000
+NOTES_MAX_LENGTH = 2_000
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    NURTURING = "nurturing", _("Nurturing")
+    QUALIFIED = "qualified", _("Qualified")
+    CONVERTED = "converted", _("Converted")
+    LOST = "lost", _("Lost")
+
+
+class LeadSource(models.TextChoices):
+    WEBSITE_FORM = "website_form", _("Website form")
+    REFERRAL = "referral", _("Referral")
+    CAMPAIGN = "campaign", _("Campaign")
+    PHONE = "phone", _("Phone")
+    PARTNER = "partner", _("Partner")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
+class LeadRole(models.TextChoices):
+    HOME_OWNER = "Home Owner", _("Home owner")
+    ARCHITECT = "Architect", _("Architect")
+    BUILDER = "Builder", _("Builder")
+    CONTRACTOR = "Contractor", _("Contractor")
+    INTERIOR_DESIGNER = "Interior Designer", _("Interior designer")
+    OTHER = "Other", _("Other")
+
+
+class Lead(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Python defaults, and DEFAULT now() in the database for raw SQL: an ORM
+    # insert must not need RETURNING, which the anon role cannot use.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)  # trigger-maintained
+
+    name = models.CharField(max_length=255)
+    email = models.EmailField(max_length=255)
+    phone = models.CharField(max_length=20, null=True, blank=True)
+    company = models.CharField(max_length=255, null=True, blank=True)
+    role = models.CharField(max_length=100, null=True, blank=True)
+    location = models.CharField(max_length=255, null=True, blank=True)
+    message = models.TextField(null=True, blank=True)
+    source = models.CharField(max_length=100, default=LeadSource.WEBSITE_FORM)
+
+    status = models.CharField(max_length=50, choices=LeadStatus.choices, default=LeadStatus.NEW)
+
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    conversion_date = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "leads"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status"], name="idx_leads_status"),
+            models.Index(fields=["email"], name="idx_leads_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=LeadStatus.values), name="leads_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(message__isnull=True)
+                | models.Q(LessThanOrEqual(Length("message"), MESSAGE_MAX_LENGTH)),
+                name="leads_message_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class LeadProduct(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.DO_NOTHING, related_name="products", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    category = models.CharField(max_length=100)
+    product = models.CharField(max_length=255)
+    quantity = models.CharField(max_length=100, null=True, blank=True)
+    notes = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "lead_products"
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["lead", "created_at"], name="idx_lead_products_lead_id"),
+            models.Index(fields=["category"], name="idx_lead_products_category"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(notes__isnull=True) | models.Q(LessThanOrEqual(Length("notes"), NOTES_MAX_LENGTH)),
+                name="lead_products_notes_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.product}"

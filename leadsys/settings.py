@@ -1,0 +1,222 @@
+"""Settings for leadsys, read from environment variables (django-environ).
+
+Development defaults are safe to run on a laptop; DEBUG=false switches on the
+production checks (a real SECRET_KEY, ALLOWED_HOSTS, HTTPS cookies, HSTS).
+Every variable is listed in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _typed(name: str, cast: type, default: object) -> object:
+    """Read one variable; a value of the wrong type names the variable."""
+    try:
+        return env(name, cast=cast, default=default)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} has an invalid value: {exc}") from exc
+
+
+DEBUG = _typed("DEBUG", bool, True)
+
+_DEV_SECRET = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
+    raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG=false.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG=false.")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
+    "procrastinate.contrib.django",
+    "leadsys",
+    "leads",
+    "activity",
+    "assignments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "leadsys.urls"
+WSGI_APPLICATION = "leadsys.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "leadsys.context_processors.company",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL always; embedded when DATABASE_URL is unset ---------
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    from leadsys.db import embedded_database_settings
+
+    DATABASES = {"default": embedded_database_settings()}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+DATABASES["default"]["CONN_MAX_AGE"] = _typed("DB_CONN_MAX_AGE", int, 0)
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", default="test_leadsys")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Time: one business time zone decides what "today" means -----------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = env("TIME_ZONE", default="Asia/Kolkata")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError) as exc:
+    raise ImproperlyConfigured(f"TIME_ZONE is not a known time zone: {TIME_ZONE!r}") from exc
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATICFILES_DIRS = [BASE_DIR / "leadsys" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Security (production) ---------------------------------------------------
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = _typed("SECURE_SSL_REDIRECT", bool, not DEBUG)
+SECURE_HSTS_SECONDS = _typed("SECURE_HSTS_SECONDS", int, 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env.bool("BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = _typed("MAX_REQUEST_BYTES", int, 64 * 1024)
+
+# --- Company shown on the public pages and in emails -------------------------
+COMPANY_NAME = env("COMPANY_NAME", default="Northwind Surfaces")
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-01")
+
+# --- Email -------------------------------------------------------------------
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="console")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{COMPANY_NAME} <hello@example.com>")
+if EMAIL_PROVIDER == "console":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif EMAIL_PROVIDER == "smtp":
+    vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+elif EMAIL_PROVIDER == "resend":
+    EMAIL_BACKEND = "anymail.backends.resend.EmailBackend"
+    ANYMAIL = {"RESEND_API_KEY": env("RESEND_API_KEY", default="")}
+    if not ANYMAIL["RESEND_API_KEY"]:
+        raise ImproperlyConfigured("RESEND_API_KEY must be set when EMAIL_PROVIDER=resend.")
+else:
+    raise ImproperlyConfigured("EMAIL_PROVIDER must be one of console, smtp, resend.")
+EMAIL_TIMEOUT = _typed("EMAIL_TIMEOUT", int, 10)
+
+# --- Intake ------------------------------------------------------------------
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="IN")
+INTAKE_RATE_LIMIT = _typed("INTAKE_RATE_LIMIT", int, 20)  # submissions per IP
+INTAKE_RATE_WINDOW_SECONDS = _typed("INTAKE_RATE_WINDOW_SECONDS", int, 600)
+FORM_MIN_FILL_SECONDS = _typed("FORM_MIN_FILL_SECONDS", int, 3)
+IDEMPOTENCY_KEY_TTL_HOURS = _typed("IDEMPOTENCY_KEY_TTL_HOURS", int, 24)
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/submissions/$"
+
+# --- Triage and routing --------------------------------------------------------
+TRIAGE_PROVIDER = env("TRIAGE_PROVIDER", default="rules")
+if TRIAGE_PROVIDER not in {"rules", "openai"}:
+    raise ImproperlyConfigured("TRIAGE_PROVIDER must be 'rules' or 'openai'.")
+OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="https://api.groq.com/openai/v1")
+OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
+OPENAI_MODEL = env("OPENAI_MODEL", default="llama-3.1-70b-versatile")
+OPENAI_TIMEOUT_SECONDS = _typed("OPENAI_TIMEOUT_SECONDS", float, 20.0)
+OPENAI_MAX_RETRIES = _typed("OPENAI_MAX_RETRIES", int, 2)
+
+SLA_MINUTES = {
+    "high": _typed("SLA_MINUTES_HIGH", int, 30),
+    "medium": _typed("SLA_MINUTES_MEDIUM", int, 240),
+    "low": _typed("SLA_MINUTES_LOW", int, 1440),
+}
+BUSINESS_DAYS = env.list("BUSINESS_DAYS", cast=int, default=[0, 1, 2, 3, 4, 5])  # Mon=0
+BUSINESS_HOURS = env("BUSINESS_HOURS", default="09:00-18:00")
+SLA_ESCALATION_REASSIGN = env.bool("SLA_ESCALATION_REASSIGN", default=False)
+HIGH_VALUE_LEAD_TYPES = env.list("HIGH_VALUE_LEAD_TYPES", default=["architect", "builder", "dealer"])
+HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
+
+# --- Jobs (procrastinate) ----------------------------------------------------
+PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
+
+# --- API ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "leadsys.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"pgserver": {"level": "WARNING"}},
+}
