@@ -1,0 +1,27 @@
+"""Reads for the event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+
+FOLLOW_UP_COLUMNS = ("activity_id", "lead_id", "lead_name", "action", "scheduled_for", "message", "owner_id", "owner_name")
+
+
+def pending_follow_ups(
+    *,
+    limit: int | None = None,
+    after_scheduled_for: datetime | None = None,
+    after_id: UUID | None = None,
+    owner_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """get_pending_follow_ups(): due follow-ups, oldest first, one keyset page."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM get_pending_follow_ups(%s, %s, %s, %s)",
+            [limit, after_scheduled_for, str(after_id) if after_id else None, owner_id],
+        )
+        return [dict(zip(FOLLOW_UP_COLUMNS, row)) for row in cursor.fetchall()]
