@@ -57,3 +57,36 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_name or self.owner_id} on {self.lead_id} ({self.status})"
+
+
+class RepAvailability(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    AWAY = "away", _("Away")
+
+
+REPS_GROUP = "Sales reps"
+MANAGERS_GROUP = "Sales managers"
+
+
+class RepProfile(models.Model):
+    """A sales rep's routing settings. Reps are users in the "Sales reps" group."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="rep_profile")
+    availability = models.CharField(
+        max_length=20, choices=RepAvailability.choices, default=RepAvailability.AVAILABLE
+    )
+    max_open_leads = models.PositiveIntegerField(default=50)
+    # Empty means "covers everything".
+    categories = models.JSONField(default=list, blank=True, help_text=_("Product categories covered; empty = all."))
+    locations = models.JSONField(default=list, blank=True, help_text=_("Locations covered; empty = all."))
+    manager = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="managed_reps"
+    )
+    # Round-robin turn: the eligible rep assigned longest ago goes next.
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "rep_profiles"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.availability})"
