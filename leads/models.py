@@ -117,3 +117,62 @@ class LeadProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.product}"
+
+
+class ProductCategory(models.Model):
+    """The catalogue shown on the public form; staff edit it in the admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "catalogue_categories"
+        ordering = ["position", "name"]
+        verbose_name_plural = "product categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    category = models.ForeignKey(ProductCategory, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=255)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "catalogue_products"
+        ordering = ["category__position", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["category", "name"], name="catalogue_product_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category.name}: {self.name}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a submission with an Idempotency-Key header."""
+
+    scope = models.CharField(max_length=100)  # "anon" or the API user's id
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "idempotency_keys"
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")]
+        indexes = [models.Index(fields=["created_at"], name="idx_idempotency_created_at")]
+
+
+class RateLimitBucket(models.Model):
+    """Fixed-window counters in PostgreSQL, shared by every web process."""
+
+    bucket = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "rate_limit_buckets"
+        constraints = [models.UniqueConstraint(fields=["bucket", "window_start"], name="rate_limit_bucket_unique")]

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from leadsys.health import health
 
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("form/", include("leads.urls")),
+    path("", RedirectView.as_view(pattern_name="leads:form", permanent=False)),
 ]

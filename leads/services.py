@@ -1,0 +1,262 @@
+"""Intake: a submission becomes a lead (or joins today's lead) in one transaction.
+
+The lead, its products and its events are written as the `anon` role, which
+may insert and read nothing back; then, as the owner again and still inside
+the same transaction, the jobs that can fail later (triage, email) are queued.
+A rolled-back intake leaves no job; a committed one always has its jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from activity.models import ActivityType
+from activity.services import activity_append
+from leads.models import Lead, LeadProduct, LeadSource
+from leadsys.roles import database_role
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProductInterest:
+    category: str
+    product: str
+    quantity: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    privacy_notice_version: str
+    accepted_at: datetime
+    marketing_opt_in: bool
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A validated submission: the plan's LeadSubmission."""
+
+    name: str
+    email: str
+    phone: str | None = None
+    company: str | None = None
+    role: str | None = None
+    location: str | None = None
+    message: str | None = None
+    source: str = LeadSource.WEBSITE_FORM
+    product_interests: tuple[ProductInterest, ...] = field(default_factory=tuple)
+    consent: Consent | None = None
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    lead_id: UUID
+    merged: bool
+
+
+def lead_submit(*, submission: Submission) -> IntakeResult:
+    """Store a submission; a second one the same business day joins the first lead."""
+    # The advisory lock serialises same-email submissions; the unique index is
+    # the last word if something outside intake raced us (then: merge).
+    for attempt in range(2):
+        try:
+            return _submit_once(submission)
+        except IntegrityError:
+            if attempt:
+                raise
+            logger.info("intake raced another insert for the same email; merging")
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _submit_once(submission: Submission) -> IntakeResult:
+    with database_role("anon"), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(lower(%s), 0))", [submission.email])
+        cursor.execute("SELECT intake_todays_lead_id(%s)", [submission.email])
+        existing = cursor.fetchone()[0]
+        if existing:
+            lead_id, merged = existing, True
+            _append_resubmission(lead_id=lead_id, submission=submission)
+        else:
+            lead_id, merged = _insert_lead(submission), False
+        _insert_products(lead_id=lead_id, interests=submission.product_interests)
+        if submission.consent:
+            _append_consent(lead_id=lead_id, consent=submission.consent, ip_address=submission.ip_address)
+    _queue_follow_on_jobs(lead_id=lead_id, merged=merged)
+    return IntakeResult(lead_id=lead_id, merged=merged)
+
+
+def _insert_lead(submission: Submission) -> UUID:
+    lead = Lead(
+        id=uuid4(),
+        name=submission.name,
+        email=submission.email,
+        phone=submission.phone,
+        company=submission.company,
+        role=submission.role,
+        location=submission.location,
+        message=submission.message,
+        source=submission.source,
+    )
+    lead.save(force_insert=True)  # no RETURNING: anon cannot read rows back
+    return lead.id
+
+
+def _insert_products(*, lead_id: UUID, interests: tuple[ProductInterest, ...]) -> None:
+    now = timezone.now()
+    LeadProduct.objects.bulk_create(
+        [
+            LeadProduct(
+                id=uuid4(),
+                lead_id=lead_id,
+                created_at=now,
+                category=item.category,
+                product=item.product,
+                quantity=item.quantity,
+                notes=item.notes,
+            )
+            for item in interests
+        ]
+    )
+
+
+def _append_resubmission(*, lead_id: UUID, submission: Submission) -> None:
+    products = ", ".join(f"{p.product} ({p.quantity})" if p.quantity else p.product for p in submission.product_interests)
+    summary = "Submitted again today"
+    if products:
+        summary += f"; also interested in: {products}"
+    activity_append(
+        lead_id=lead_id,
+        type=ActivityType.NOTE,
+        message=summary,
+        metadata={
+            "kind": "resubmission",
+            "message": submission.message,
+            "source": submission.source,
+            "phone": submission.phone,
+            "company": submission.company,
+            "location": submission.location,
+            "product_interests": [
+                {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
+                for p in submission.product_interests
+            ],
+        },
+    )
+
+
+def _append_consent(*, lead_id: UUID, consent: Consent, ip_address: str | None) -> None:
+    opt = "opted in to" if consent.marketing_opt_in else "did not opt in to"
+    activity_append(
+        lead_id=lead_id,
+        type=ActivityType.CONSENT,
+        message=f"Accepted privacy notice {consent.privacy_notice_version}; {opt} marketing email",
+        metadata={
+            "privacy_notice_version": consent.privacy_notice_version,
+            "privacy_accepted_at": consent.accepted_at.isoformat(),
+            "marketing_opt_in": consent.marketing_opt_in,
+            "ip_address": ip_address,
+        },
+    )
+
+
+def _queue_follow_on_jobs(*, lead_id: UUID, merged: bool) -> None:
+    # Imported here: tasks import services, and jobs are deferred through
+    # Django's connection, so they commit or roll back with this transaction.
+    from activity.tasks import triage_lead
+    from leads.tasks import send_acknowledgement
+
+    triage_lead.defer(lead_id=str(lead_id))
+    if not merged:
+        send_acknowledgement.defer(lead_id=str(lead_id))
+
+
+def consent_now(*, marketing_opt_in: bool) -> Consent:
+    return Consent(
+        privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+        accepted_at=timezone.now(),
+        marketing_opt_in=marketing_opt_in,
+    )
+
+
+
+ACKNOWLEDGEMENT = "acknowledgement"
+
+
+def acknowledgement_send(*, lead_id: UUID, attempt: int = 0) -> bool:
+    """Email the submitter that we have their enquiry; record every attempt.
+
+    Returns False when it was already sent (a job may run twice). A provider
+    error is recorded as a failed `email` event and raised again, so the job
+    is retried with backoff; the lead itself is never touched.
+    """
+    from activity.models import LeadActivity
+
+    already_sent = LeadActivity.objects.filter(
+        lead_id=lead_id, type=ActivityType.EMAIL, status="completed", metadata__template=ACKNOWLEDGEMENT
+    ).exists()
+    if already_sent:
+        return False
+    lead = Lead.objects.get(id=lead_id)
+    message = _acknowledgement_message(lead)
+    base = {
+        "template": ACKNOWLEDGEMENT,
+        "channel": settings.EMAIL_PROVIDER,
+        "to": lead.email,
+        "subject": message.subject,
+        "retry_count": attempt,
+    }
+    try:
+        message.send()
+    except Exception as exc:
+        activity_append(
+            lead_id=lead_id,
+            type=ActivityType.EMAIL,
+            status="failed",
+            message=f"Acknowledgement email failed (attempt {attempt + 1}); will retry",
+            metadata={**base, "error": f"{exc.__class__.__name__}: {exc}"[:2000]},
+        )
+        raise
+    status = getattr(message, "anymail_status", None)
+    provider_id = getattr(status, "message_id", None) or message.extra_headers.get("Message-ID")
+    activity_append(
+        lead_id=lead_id,
+        type=ActivityType.EMAIL,
+        message=f"Acknowledgement email sent to {lead.email}",
+        metadata={**base, "provider_message_id": provider_id},
+    )
+    return True
+
+
+def _acknowledgement_message(lead: Lead) -> Any:
+    from django.core.mail import EmailMultiAlternatives
+    from django.core.mail.utils import DNS_NAME
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+    from email.utils import make_msgid
+
+    context = {
+        "lead": lead,
+        "first_name": lead.name.split()[0],
+        "products": list(lead.products.order_by("created_at", "id")),
+        "company_name": settings.COMPANY_NAME,
+    }
+    subject = _("We received your enquiry - %(company)s") % {"company": settings.COMPANY_NAME}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/acknowledgement.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[lead.email],
+        headers={"Message-ID": make_msgid(domain=str(DNS_NAME))},
+    )
+    message.attach_alternative(render_to_string("emails/acknowledgement.html", context), "text/html")
+    return message

@@ -1,0 +1,17 @@
+"""Jobs of the intake: thin wrappers around services, taking ids."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import procrastinate
+from procrastinate.contrib.django import app
+
+from leads import services
+from leadsys.queue import DEFAULT_RETRY, failure_recorded
+
+
+@app.task(name="leads.send_acknowledgement", queue="email", retry=DEFAULT_RETRY, pass_context=True)
+def send_acknowledgement(context: procrastinate.JobContext, lead_id: str) -> None:
+    with failure_recorded(context, job="send_acknowledgement", lead_id=lead_id):
+        services.acknowledgement_send(lead_id=UUID(lead_id), attempt=context.job.attempts if context.job else 0)
