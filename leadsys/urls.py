@@ -8,5 +8,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("form/", include("leads.urls")),
+    path("api/v1/", include("leads.api_urls")),
     path("", RedirectView.as_view(pattern_name="leads:form", permanent=False)),
 ]

@@ -1,0 +1,88 @@
+"""The lead API. POST /api/v1/submissions/ is public; everything else needs a token."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from leads import idempotency
+from leads.models import LeadSource
+from leads.serializers import SubmissionIn, blank_to_none
+from leads.services import ProductInterest, Submission, consent_now, lead_submit
+from leadsys.ratelimit import client_ip, intake_allowed
+
+
+def _error(code: str, message: str, http_status: int) -> Response:
+    return Response({"error": {"code": code, "message": message}}, status=http_status)
+
+
+@api_view(["POST"])
+@authentication_classes([TokenAuthentication])
+@permission_classes([AllowAny])
+def submission_create(request: Request) -> Response:
+    """Submit a lead. 201 for a new lead, 200 when it joined today's lead."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return _error("too_large", f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", 413)
+    if not request.user.is_authenticated and not intake_allowed(request._request):
+        return _error("rate_limited", "Too many submissions from this address; try again in a few minutes.", 429)
+
+    serializer = SubmissionIn(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    submission = _submission(serializer.validated_data, request)
+
+    def work() -> tuple[int, dict[str, object]]:
+        result = lead_submit(submission=submission)
+        code = status.HTTP_200_OK if result.merged else status.HTTP_201_CREATED
+        return code, {"lead_id": str(result.lead_id), "merged": result.merged}
+
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        code, body = work()
+        return Response(body, status=code)
+    scope = f"user:{request.user.pk}" if request.user.is_authenticated else "anon"
+    code, body, replayed = idempotency.run_once(
+        scope=scope,
+        key=idempotency.check_key(key),
+        fingerprint=idempotency.request_fingerprint(request.data),
+        work=work,
+    )
+    response = Response(body, status=code)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _submission(data: dict[str, object], request: Request) -> Submission:
+    data = blank_to_none(data, "phone", "company", "role", "location", "message")
+    # Only a caller we know may say where the lead came from.
+    source = data.get("source") or LeadSource.WEBSITE_FORM
+    if not request.user.is_authenticated:
+        source = LeadSource.WEBSITE_FORM
+    consent = data.get("consent")
+    return Submission(
+        name=str(data["name"]),
+        email=str(data["email"]),
+        phone=data["phone"],  # type: ignore[arg-type]
+        company=data["company"],  # type: ignore[arg-type]
+        role=data["role"],  # type: ignore[arg-type]
+        location=data["location"],  # type: ignore[arg-type]
+        message=data["message"],  # type: ignore[arg-type]
+        source=str(source),
+        product_interests=tuple(
+            ProductInterest(
+                category=item["category"],
+                product=item["product"],
+                quantity=item.get("quantity") or None,
+                notes=item.get("notes") or None,
+            )
+            for item in data.get("product_interests") or []  # type: ignore[union-attr]
+        ),
+        consent=consent_now(marketing_opt_in=consent["marketing_opt_in"]) if consent else None,  # type: ignore[index]
+        ip_address=client_ip(request._request),
+    )

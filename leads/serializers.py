@@ -1,0 +1,78 @@
+"""Input and output shapes of the lead API. Validation only, no business logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSource
+from leads.validation import normalize_email, normalize_phone
+
+ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
+
+
+class ProductInterestIn(serializers.Serializer):
+    category = serializers.CharField(max_length=100)
+    product = serializers.CharField(max_length=255)
+    quantity = serializers.CharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
+
+
+class ConsentIn(serializers.Serializer):
+    privacy_accepted = serializers.BooleanField()
+    marketing_opt_in = serializers.BooleanField(default=False)
+
+    def validate_privacy_accepted(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("The privacy notice must be accepted to record consent.")
+        return value
+
+
+class SubmissionIn(serializers.Serializer):
+    """The plan's LeadSubmission."""
+
+    name = serializers.CharField(min_length=2, max_length=255)
+    email = serializers.CharField(max_length=255)
+    phone = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    company = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    role = serializers.CharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    location = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_null=True, allow_blank=True, trim_whitespace=True
+    )
+    source = serializers.ChoiceField(choices=LeadSource.values, required=False)
+    product_interests = ProductInterestIn(many=True, required=False, max_length=20)
+    consent = ConsentIn(required=False)
+
+    def validate_email(self, value: str) -> str:
+        try:
+            return normalize_email(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_phone(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return normalize_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_role(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        role = ROLE_BY_LOWER.get(value.strip().lower())
+        if role is None:
+            raise serializers.ValidationError(f"Unknown role. Use one of: {', '.join(LeadRole.values)}.")
+        return role
+
+
+class SubmissionOut(serializers.Serializer):
+    lead_id = serializers.UUIDField()
+    merged = serializers.BooleanField()
+
+
+def blank_to_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {**data, **{key: (data.get(key) or None) for key in keys}}
