@@ -1,3 +1,27 @@
-from django.contrib import admin
+"""The event log in the admin: read-only, because it is append-only."""
 
-# Register your models here.
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from activity.models import LeadActivity
+
+
+@admin.register(LeadActivity)
+class LeadActivityAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "type", "status", "lead", "actor_type", "message")
+    list_filter = ("type", "status", "actor_type")
+    list_select_related = ("lead",)
+    ordering = ("-created_at",)
+    show_full_result_count = False
+    readonly_fields = ("id", "lead", "created_at", "updated_at", "type", "status", "message", "actor_type", "actor_id", "metadata")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
