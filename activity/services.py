@@ -12,7 +12,6 @@ from activity.models import DEFAULT_STATUSES, STATUSES_BY_TYPE, ActorType, LeadA
 from leadsys.exceptions import DomainError
 
 
-@transaction.atomic
 def activity_append(
     *,
     lead_id: UUID,

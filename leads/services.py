@@ -21,6 +21,7 @@ from django.utils import timezone
 from activity.models import ActivityType
 from activity.services import activity_append
 from leads.models import Lead, LeadProduct, LeadSource
+from leadsys.queue import defer_jobs
 from leadsys.roles import database_role
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def lead_submit(*, submission: Submission) -> IntakeResult:
 @transaction.atomic
 def _submit_once(submission: Submission) -> IntakeResult:
     with database_role("anon"), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(lower(%s), 0))", [submission.email])
+        # Locks the email for this transaction, then looks for today's lead.
         cursor.execute("SELECT intake_todays_lead_id(%s)", [submission.email])
         existing = cursor.fetchone()[0]
         if existing:
@@ -175,9 +176,10 @@ def _queue_follow_on_jobs(*, lead_id: UUID, merged: bool) -> None:
     from activity.tasks import triage_lead
     from leads.tasks import send_acknowledgement
 
-    triage_lead.defer(lead_id=str(lead_id))
+    jobs = [(triage_lead, {"lead_id": str(lead_id)})]
     if not merged:
-        send_acknowledgement.defer(lead_id=str(lead_id))
+        jobs.append((send_acknowledgement, {"lead_id": str(lead_id)}))
+    defer_jobs(jobs)
 
 
 def consent_now(*, marketing_opt_in: bool) -> Consent:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from uuid import UUID
 
 import procrastinate
+import procrastinate.tasks
 from procrastinate.contrib.django import app
 
 # Exponential backoff: 2, 4, 8, 16, 32... seconds between attempts.
@@ -19,6 +21,12 @@ DEFAULT_RETRY = procrastinate.RetryStrategy(max_attempts=6, exponential_wait=2)
 
 def on_app_ready(ready_app: procrastinate.App) -> None:
     """Hook for procrastinate's Django app; nothing to configure yet."""
+
+
+def defer_jobs(calls: list[tuple[procrastinate.tasks.Task, dict[str, Any]]]) -> None:
+    """Queue several jobs in one statement, on Django's connection (so in its transaction)."""
+    jobs = [task.configure().make_new_job(**kwargs) for task, kwargs in calls]
+    app.job_manager.batch_defer_jobs(jobs=jobs)
 
 
 def run_pending_jobs() -> None:

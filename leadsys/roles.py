@@ -22,7 +22,8 @@ def database_role(role: str) -> Iterator[None]:
         raise ValueError(f"unknown database role {role!r}")
     if not connection.in_atomic_block:
         raise RuntimeError("database_role() must run inside transaction.atomic()")
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint of its own: any error dooms the caller's transaction anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL ROLE {role}")  # role is from the whitelist above
         yield
         cursor.execute("RESET ROLE")

@@ -8,6 +8,7 @@ Every variable is listed in the README's configuration table.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -91,6 +92,8 @@ TEMPLATES = [
 # --- Database: PostgreSQL always; embedded when DATABASE_URL is unset ---------
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    # A unix-socket directory may be given percent-encoded as the URL's host.
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 else:
     from leadsys.db import embedded_database_settings
 

@@ -71,7 +71,15 @@ BEGIN
     RAISE EXCEPTION 'lead_activity is append-only: only status and decision metadata can change'
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF OLD.metadata IS NOT NULL AND NOT (COALESCE(NEW.metadata, '{}'::jsonb) @> OLD.metadata) THEN
+  -- Key by key, not with @>: containment is recursive, so it would let an
+  -- existing array or object value grow ({"a": [1]} -> {"a": [1, 2]}).
+  IF OLD.metadata IS NOT NULL AND (
+       NEW.metadata IS NULL
+       OR jsonb_typeof(OLD.metadata) <> 'object' AND NEW.metadata <> OLD.metadata
+       OR jsonb_typeof(OLD.metadata) = 'object' AND (
+            jsonb_typeof(NEW.metadata) <> 'object'
+            OR EXISTS (SELECT 1 FROM jsonb_each(OLD.metadata) o
+                       WHERE NEW.metadata -> o.key IS DISTINCT FROM o.value))) THEN
     RAISE EXCEPTION 'lead_activity is append-only: decision metadata may add keys, not change them'
       USING ERRCODE = 'insufficient_privilege';
   END IF;

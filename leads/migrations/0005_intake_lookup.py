@@ -8,12 +8,18 @@ today", nothing else.
 from django.db import migrations
 
 CREATE_INTAKE_LOOKUP = """
+-- Takes a transaction-level lock on the email first, so same-email intakes
+-- run one after the other and the second one sees the first one's lead.
 CREATE OR REPLACE FUNCTION intake_todays_lead_id(p_email text) RETURNS uuid
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT id FROM leads
-  WHERE lower(email) = lower(p_email) AND business_date(created_at) = business_date(now())
-  LIMIT 1
-$$;
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended(lower(p_email), 0));
+  RETURN (
+    SELECT id FROM leads
+    WHERE lower(email) = lower(p_email) AND business_date(created_at) = business_date(now())
+    LIMIT 1
+  );
+END $$;
 REVOKE ALL ON FUNCTION intake_todays_lead_id(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION intake_todays_lead_id(text) TO anon;
 """
