@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from leads import idempotency
 from leads.models import LeadSource
+from leads.parsers import SubmissionJSONParser
 from leads.serializers import SubmissionIn, blank_to_none
 from leads.services import ProductInterest, Submission, consent_now, lead_submit
 from leadsys.ratelimit import client_ip, intake_allowed
@@ -24,10 +25,13 @@ def _error(code: str, message: str, http_status: int) -> Response:
 @api_view(["POST"])
 @authentication_classes([TokenAuthentication])
 @permission_classes([AllowAny])
+@parser_classes([SubmissionJSONParser])
 def submission_create(request: Request) -> Response:
     """Submit a lead. 201 for a new lead, 200 when it joined today's lead."""
     length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+    if not length.isdigit():
+        return _error("invalid_length", "The Content-Length header is not a number of bytes.", 400)
+    if int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return _error("too_large", f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", 413)
     if not request.user.is_authenticated and not intake_allowed(request._request):
         return _error("rate_limited", "Too many submissions from this address; try again in a few minutes.", 429)

@@ -32,19 +32,23 @@ class KeyReused(DomainError):
 
 
 def request_fingerprint(data: Any) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # ensure_ascii: a lone surrogate (valid JSON escape, not UTF-8) must hash, not crash.
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def check_key(key: str) -> str:
     key = key.strip()
-    if not key or len(key) > 255:
-        raise DomainError("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
+    # Printable only: a NUL cannot be stored in PostgreSQL text.
+    if not key or len(key) > 255 or not key.isprintable():
+        raise DomainError("Idempotency-Key must be 1 to 255 printable characters.", code="invalid_idempotency_key")
     return key
 
 
 @transaction.atomic
-def run_once(*, scope: str, key: str, fingerprint: str, work: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any], bool]:
+def run_once(
+    *, scope: str, key: str, fingerprint: str, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any], bool]:
     """Return (status, body, replayed)."""
     expired_before = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     IdempotencyKey.objects.filter(scope=scope, key=key, created_at__lt=expired_before).delete()
