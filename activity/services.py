@@ -88,3 +88,6 @@ def _latest_message(lead: Any) -> str | None:
 
 def _after_triage(*, lead_id: UUID, ai_result: LeadActivity) -> None:
     """Routing, follow-up and approval hook (assignments.services)."""
+    from assignments.services import lead_after_triage
+
+    lead_after_triage(lead_id=lead_id, ai_result=ai_result)
