@@ -1,4 +1,7 @@
-"""Sales reps and managers for tests: real users in the real groups."""
+"""Sales reps and managers for tests: real users in the real groups.
+
+get_or_create: a transaction=True test flushes the groups the data migration made.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_manager(**kwargs: Any) -> User:
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=MANAGERS_GROUP))
+    user.groups.add(Group.objects.get_or_create(name=MANAGERS_GROUP)[0])
     return user
 
 
@@ -37,7 +40,7 @@ def make_rep(
     **kwargs: Any,
 ) -> User:
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=REPS_GROUP))
+    user.groups.add(Group.objects.get_or_create(name=REPS_GROUP)[0])
     RepProfile.objects.create(
         user=user,
         manager=manager,
