@@ -1,0 +1,69 @@
+"""Quantities a lead asks for, read from product rows and the message.
+
+Leads write "1,20,000 sq ft", "2 500 m2", "500 वर्ग फुट", "10x8 ft", "45 units",
+"60 sheets": each is turned into one of four measures so the rules can
+compare sizes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SQ_FT_PER_M2 = 10.764
+
+# Thousands separators: "40,000", Indian "1,20,000", French "2 500".
+_NUMBER = r"(?P<n>\d{1,3}(?:[,\u00a0\u202f ]\d{2,3})+|\d+(?:\.\d+)?)"
+_AREA_FT = r"(?:sq\.?\s*ft|sqft|sft|square\s*f(?:ee|oo)t|sq\.?\s*feet|स्क्वायर\s*फीट|वर्ग\s*फुट)"
+_AREA_M = r"(?:m2|m²|sq\.?\s*m(?:tr|eters?|etres?)?\b|sqm|metros?\s*cuadrados?|mètres?\s*carrés?)"
+_UNITS = r"(?:units?|nos?\b|pcs|pieces?|lights?|fixtures?)"
+_SHEETS = r"(?:sheets?)"
+_BOXES = r"(?:box(?:es)?|cartons?)"
+
+_MEASURES = {
+    "sq_ft": re.compile(_NUMBER + r"\s*" + _AREA_FT, re.IGNORECASE),
+    "m2": re.compile(_NUMBER + r"\s*" + _AREA_M, re.IGNORECASE),
+    "units": re.compile(_NUMBER + r"\s*(?:[a-z0-9-]+\s+){0,3}" + _UNITS, re.IGNORECASE),
+    "sheets": re.compile(_NUMBER + r"\s*" + _SHEETS, re.IGNORECASE),
+    "boxes": re.compile(_NUMBER + r"\s*" + _BOXES, re.IGNORECASE),
+}
+_DIMENSIONS = re.compile(r"(\d+(?:\.\d+)?)\s*[x×*]\s*(\d+(?:\.\d+)?)\s*(?:ft|feet)\b", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\s*" + _NUMBER + r"\s*$")
+
+
+@dataclass(frozen=True)
+class Quantities:
+    area_sq_ft: float = 0.0
+    units: float = 0.0
+    sheets: float = 0.0
+    boxes: float = 0.0
+
+    @property
+    def any(self) -> bool:
+        return any((self.area_sq_ft, self.units, self.sheets, self.boxes))
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[,\u00a0\u202f ]", "", text))
+
+
+def _largest(pattern: re.Pattern[str], text: str) -> float:
+    return max((_number(m.group("n")) for m in pattern.finditer(text)), default=0.0)
+
+
+def read_quantities(texts: list[str], product_quantities: list[str]) -> Quantities:
+    """The largest figure of each measure; a bare number on a product row counts as units."""
+    joined = "\n".join(texts + product_quantities)
+    area = max(_largest(_MEASURES["sq_ft"], joined), _largest(_MEASURES["m2"], joined) * SQ_FT_PER_M2)
+    area = max([area] + [float(a) * float(b) for a, b in _DIMENSIONS.findall(joined)])
+    units = _largest(_MEASURES["units"], joined)
+    for quantity in product_quantities:
+        bare = _BARE_NUMBER.match(quantity)
+        if bare:
+            units = max(units, _number(bare.group("n")))
+    return Quantities(
+        area_sq_ft=round(area, 1),
+        units=units,
+        sheets=_largest(_MEASURES["sheets"], joined),
+        boxes=_largest(_MEASURES["boxes"], joined),
+    )
