@@ -29,11 +29,11 @@ def defer_jobs(calls: list[tuple[procrastinate.tasks.Task, dict[str, Any]]]) -> 
     app.job_manager.batch_defer_jobs(jobs=jobs)
 
 
-def run_pending_jobs() -> None:
-    """Run every job that is due now, then return (tests and management commands)."""
+def run_pending_jobs(*, queues: list[str] | None = None) -> None:
+    """Run every job that is due now (on `queues`, or all), then return (tests and management commands)."""
     worker_connector = app.connector.get_worker_connector()
     with app.replace_connector(worker_connector) as worker_app:
-        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        worker_app.run_worker(queues=queues, wait=False, install_signal_handlers=False, listen_notify=False)
 
 
 @contextmanager
