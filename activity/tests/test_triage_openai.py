@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings
 
 from activity.metadata import AIResultMetadata
 from activity.tests.fake_chat_server import FakeChatServer, Reply
@@ -35,7 +35,7 @@ VALID = {
 
 
 @pytest.fixture
-def use_server(settings: SettingsWrapper) -> ServerSetup:
+def use_server(settings: Settings) -> ServerSetup:
     def configure(server: FakeChatServer, *, timeout: float = 2.0) -> FakeChatServer:
         settings.TRIAGE_PROVIDER = "openai"
         settings.OPENAI_BASE_URL = server.base_url

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings
 
 from activity.metadata import AIResultMetadata
 from activity.triage import LeadSnapshot, rules, triage
@@ -20,7 +20,7 @@ def lead(message: str | None, *, role: str | None = "Home Owner", products: tupl
     return LeadSnapshot(name="Test Lead", email="t@example.com", role=role, message=message, products=products)
 
 
-def test_it_returns_valid_versioned_metadata(settings: SettingsWrapper) -> None:
+def test_it_returns_valid_versioned_metadata(settings: Settings) -> None:
     settings.TRIAGE_PROVIDER = "rules"
     result = triage(lead("Need a quote for 900 sq ft laminate flooring"))
 
