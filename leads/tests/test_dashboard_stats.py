@@ -209,3 +209,30 @@ def test_it_follows_a_truncate() -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE leads CASCADE")
     assert dashboard_stats() == expected_stats(now)
+
+
+DST_ZONES = ("America/Los_Angeles", "Europe/London", "Australia/Sydney", "America/Santiago", "Pacific/Auckland")
+
+
+def zone_with_a_clock_change_in_the_window(now: datetime) -> str:
+    """A zone whose UTC offset changed in the last 30 days, where one exists today."""
+    for name in DST_ZONES:
+        zone = ZoneInfo(name)
+        if now.astimezone(zone).utcoffset() != (now - timedelta(days=30)).astimezone(zone).utcoffset():
+            return name
+    return DST_ZONES[0]
+
+
+@pytest.mark.parametrize("session_zone", ["UTC", "Pacific/Kiritimati", "clock_change"])
+def test_it_ignores_the_session_time_zone(session_zone: str) -> None:
+    # A BI client's session zone must not move "today" or the 30-day window
+    # (SEED-NOTES #5). Expected first: Django reads times assuming a UTC session.
+    now = db_now()
+    build_leads(now)
+    build_work(now)
+    expected = expected_stats(now)
+    if session_zone == "clock_change":
+        session_zone = zone_with_a_clock_change_in_the_window(now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
+    assert dashboard_stats() == expected
