@@ -234,3 +234,37 @@ def test_it_stores_markup_as_typed_and_shows_it_escaped(client: Client, catalogu
 
 def test_it_rejects_other_methods(client: Client) -> None:
     assert client.put(FORM_URL, {}).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "management",
+    [
+        pytest.param({"products-TOTAL_FORMS": "1000"}, id="too-many-forms"),
+        pytest.param({"products-TOTAL_FORMS": "lots"}, id="not-a-number"),
+        pytest.param({"products-TOTAL_FORMS": None, "products-INITIAL_FORMS": None}, id="missing"),
+    ],
+)
+def test_it_refuses_a_tampered_product_formset_with_400(
+    client: Client, catalogue: Catalogue, management: dict[str, str | None]
+) -> None:
+    data = form_payload(products=[(catalogue.tiles, "", "")])
+    for key, value in management.items():
+        if value is None:
+            del data[key]
+        else:
+            data[key] = value
+    before = table_counts()
+
+    response = client.post(FORM_URL, data)
+
+    assert response.status_code == 400
+    assert 'id="error-summary"' in response.content.decode()
+    assert table_counts() == before
+
+
+def test_it_keeps_refreshing_the_thank_you_page_harmless(client: Client, catalogue: Catalogue) -> None:
+    response = client.post(FORM_URL, form_payload(products=[(catalogue.tiles, "", "")]), follow=True)
+
+    assert response.redirect_chain == [("/form/thank-you/", 302)]
+    assert client.get("/form/thank-you/").status_code == 200  # the refresh is a GET: nothing resubmitted
+    assert Lead.objects.count() == 1
