@@ -45,13 +45,19 @@ class LeadForm(AccessibleErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Full name"), min_length=2, max_length=255)
     email = forms.CharField(label=_("Email"), max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
-        label=_("Phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     company = forms.CharField(label=_("Company"), max_length=255, required=False)
     role = forms.ChoiceField(label=_("I am a"), choices=[("", _("Choose one"))] + LeadRole.choices, required=False)
     location = forms.CharField(label=_("City"), max_length=255, required=False)
     message = forms.CharField(
-        label=_("How can we help?"), max_length=MESSAGE_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("How can we help?"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     privacy_accepted = forms.BooleanField(
         label=_("I have read the privacy notice and agree to be contacted about this enquiry."),

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -72,8 +73,10 @@ def lead_submit(*, submission: Submission) -> IntakeResult:
     for attempt in range(2):
         try:
             return _submit_once(submission)
-        except IntegrityError:
-            if attempt:
+        except IntegrityError as exc:
+            # Only a lost race on the unique index is worth a second try; a
+            # CHECK or foreign-key refusal would fail the same way again.
+            if attempt or not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
                 raise
             logger.info("intake raced another insert for the same email; merging")
     raise AssertionError("unreachable")
@@ -132,7 +135,9 @@ def _insert_products(*, lead_id: UUID, interests: tuple[ProductInterest, ...]) -
 
 
 def _append_resubmission(*, lead_id: UUID, submission: Submission) -> None:
-    products = ", ".join(f"{p.product} ({p.quantity})" if p.quantity else p.product for p in submission.product_interests)
+    products = ", ".join(
+        f"{p.product} ({p.quantity})" if p.quantity else p.product for p in submission.product_interests
+    )
     summary = "Submitted again today"
     if products:
         summary += f"; also interested in: {products}"
@@ -190,7 +195,6 @@ def consent_now(*, marketing_opt_in: bool) -> Consent:
     )
 
 
-
 ACKNOWLEDGEMENT = "acknowledgement"
 
 
@@ -240,11 +244,12 @@ def acknowledgement_send(*, lead_id: UUID, attempt: int = 0) -> bool:
 
 
 def _acknowledgement_message(lead: Lead) -> Any:
+    from email.utils import make_msgid
+
     from django.core.mail import EmailMultiAlternatives
     from django.core.mail.utils import DNS_NAME
     from django.template.loader import render_to_string
     from django.utils.translation import gettext as _
-    from email.utils import make_msgid
 
     context = {
         "lead": lead,
