@@ -123,6 +123,11 @@ def test_it_shows_errors_beside_fields_and_a_linked_summary(page: Page) -> None:
     assert {link.get_attribute("href") for link in links.all()} == {
         "#id_name", "#id_email", "#id_privacy_accepted", "#id_products-0-product",
     }  # fmt: skip
+    expect(links.first).to_have_text("Full name: Ensure this value has at least 2 characters (it has 1).")
+    expect(summary.get_by_role("link", name=re.compile(r"^I have read"))).to_have_text(
+        "I have read the privacy notice and agree to be contacted about this enquiry. "
+        "Please accept the privacy notice so we can reply to you."
+    )
     for control_id in ("id_name", "id_email", "id_privacy_accepted"):
         control = page.locator(f"#{control_id}")
         error = page.locator(f"#{control_id}-error")
