@@ -12,7 +12,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from activity.models import ActivityType, LeadActivity
 from leads.models import Lead, LeadProduct, Product, ProductCategory
-from leadsys.testing.browser import PageFactory
+from leadsys.testing.browser import PageFactory, has_horizontal_scroll
+from leadsys.testing.browser import labelled as field
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +40,6 @@ def form_url() -> str:
     return reverse("leads:form")
 
 
-def field(scope: Page | Locator, label: str) -> Locator:
-    """The control labelled `label`, with or without the "(optional)" hint."""
-    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \(optional\))?$"))
-
-
 def product_row(page: Page, number: int) -> Locator:
     return page.get_by_role("group", name=re.compile(rf"^Product {number}\b"))
 
@@ -59,10 +55,6 @@ def submit(page: Page) -> int:
         page.get_by_role("button", name="Send enquiry").click()
     page.wait_for_load_state()
     return response.value.status
-
-
-def has_horizontal_scroll(page: Page) -> bool:
-    return page.evaluate("document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth")
 
 
 @pytest.mark.usefixtures("no_fill_delay")

@@ -10,11 +10,12 @@ transactional database. Register in a conftest with
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Error, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Locator, Page, Playwright, sync_playwright
 
 # Playwright's sync API keeps an asyncio loop running on the test thread;
 # without this Django refuses ORM calls made from the test body.
@@ -107,3 +108,12 @@ def new_page(browser: Browser, playwright_session: Playwright, live_server: obje
 def page(new_page: PageFactory) -> Page:
     """A desktop-sized page on the live server."""
     return new_page()
+
+
+def labelled(scope: Page | Locator, label: str) -> Locator:
+    """The control whose label is exactly `label`, with or without an "(optional)" hint."""
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \(optional\))?$"))
+
+
+def has_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate("document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth")
