@@ -97,6 +97,8 @@ def explain(conn: psycopg.Connection, statement: str) -> list[str]:
 
 def key_lines(plan: list[str]) -> list[str]:
     """Scan nodes (which index or table), the top node's buffers, and the total time."""
+    if plan[0].startswith("ERROR"):
+        return plan
     keep = [plan[0].strip()]
     if len(plan) > 1 and "Buffers" in plan[1]:
         keep.append(plan[1].strip())
