@@ -75,7 +75,10 @@ def build(now: datetime) -> None:
 
 def all_pages(limit: int, owner_id: str | None = None) -> list[list[dict[str, Any]]]:
     pages = [pending_follow_ups(limit=limit, owner_id=owner_id)]
+    due = LeadActivity.objects.filter(type="follow_up", status=ActivityStatus.PENDING).count()
     while pages[-1]:
+        # A cursor that does not move would loop for ever: fail instead.
+        assert len(pages) <= due + 1, "paging does not end"
         last = pages[-1][-1]
         pages.append(
             pending_follow_ups(
