@@ -268,3 +268,18 @@ def test_it_keeps_refreshing_the_thank_you_page_harmless(client: Client, catalog
     assert response.redirect_chain == [("/form/thank-you/", 302)]
     assert client.get("/form/thank-you/").status_code == 200  # the refresh is a GET: nothing resubmitted
     assert Lead.objects.count() == 1
+
+
+@pytest.mark.parametrize("letter", ["a", "न", "🏠"])
+def test_it_takes_a_message_as_long_as_the_column_allows_in_any_script(
+    client: Client, catalogue: Catalogue, letter: str
+) -> None:
+    page = client.get(FORM_URL).content.decode()
+    message = letter * 10_000
+    # The browser sends what the form's enctype says; Django's test client sends multipart too.
+    assert 'enctype="multipart/form-data"' in page
+
+    response = client.post(FORM_URL, form_payload(products=[(catalogue.tiles, "", "")], message=message))
+
+    assert response.status_code == 302
+    assert Lead.objects.get().message == message
