@@ -18,7 +18,9 @@ from leads.models import Lead
 from leads.services import ProductInterest, Submission, consent_now, lead_submit
 from leadsys.queue import run_pending_jobs
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: like the other transactional tests of the suite, so flushes agree on
+# whether post_migrate recreates content types (mixing the two breaks the next test).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,9 @@ from assignments.models import Assignment
 from assignments.tests.staff import make_rep
 from leads.tests.factories import LeadFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: like the other transactional tests of the suite, so flushes agree on
+# whether post_migrate recreates content types (mixing the two breaks the next test).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_at_once(calls: list[Callable[[], Any]]) -> list[BaseException]:
