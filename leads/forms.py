@@ -137,6 +137,16 @@ class ProductInterestForm(AccessibleErrorsMixin, forms.Form):
 
 
 class BaseProductInterestFormSet(forms.BaseFormSet):
+    def full_clean(self) -> None:
+        super().full_clean()
+        # The template shows formset-level errors beside the first product
+        # select; point that select at them so a screen reader announces them.
+        if self._non_form_errors and self.forms:
+            first = self.forms[0]
+            first.fields["product"].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{first['product'].auto_id}-error"}
+            )
+
     def clean(self) -> None:
         if any(self.errors):
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -140,6 +141,18 @@ def test_it_marks_the_invalid_field_for_screen_readers(client: Client, catalogue
 
     assert 'aria-describedby="id_email-error"' in page
     assert '<a href="#id_email">' in page
+
+
+def test_it_points_the_first_product_select_at_the_missing_product_error(client: Client, catalogue: Catalogue) -> None:
+    page = client.post(FORM_URL, form_payload(products=[])).content.decode()
+
+    select = re.search(r'<select name="products-0-product"[^>]*>', page)
+    assert select is not None
+    assert 'aria-invalid="true"' in select.group(0)
+    assert 'aria-describedby="id_products-0-product-error"' in select.group(0)
+    assert 'id="id_products-0-product-error">Choose at least one product' in page
+    other = re.search(r'<select name="products-1-product"[^>]*>', page)
+    assert other is not None and "aria-invalid" not in other.group(0)
 
 
 def test_it_gives_a_bot_filling_the_honeypot_the_thank_you_page_and_stores_nothing(
