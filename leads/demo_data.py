@@ -1,8 +1,8 @@
 """Generated demo leads for `manage.py seed_demo`, as COPY text rows.
 
-Pure Python, no database access, so worker processes can generate chunks
-while the command streams earlier ones into PostgreSQL. Lead k is
-reproducible: it draws from its own Random seeded by (seed, k), so its id is
+Pure Python, no database access and no settings, so worker processes can
+generate chunks while the command streams earlier ones into PostgreSQL. Lead k
+is reproducible: it draws from its own Random seeded by (seed, k), so its id is
 known before it is generated and a top-up run skips the leads already stored.
 Times are relative to the run's `now`.
 
@@ -21,8 +21,12 @@ import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+
+# Pure functions that read no settings when given a calendar: the SLA rule is
+# the one routing uses, not a copy.
+from assignments import business_hours as bh
 
 DEMO_EMAIL_DOMAIN = "demo-leads.example"
 CHUNK_SIZE = 10_000
@@ -160,12 +164,6 @@ MESSAGES = {
 USES = ("a kitchen backsplash", "bathroom walls", "a living room", "a high-traffic office corridor", "wardrobes")
 DEFECTS = ("peeling at the edges", "swelling near the joints", "flickering", "fading in sunlight")
 NO_PRODUCT_INTENTS = frozenset({"job_application", "spam", "other"})
-INITIAL_ACTION = {  # suggested action -> (follow-up action, delay in seconds)
-    "call_within_30_min": ("call", 1800), "call_today": ("call", 4 * 3600),
-    "schedule_site_visit": ("site_visit", DAY), "send_samples": ("send_samples", DAY),
-    "send_catalog": ("send_catalog", DAY), "nurture_email": ("email", 3 * DAY),
-    "forward_to_support": ("call", 4 * 3600),
-}  # fmt: skip
 # Final status of a lead a rep answered, by days since the answer.
 OUTCOMES = (
     (1, _weighted(("contacted", 80), ("nurturing", 10), ("qualified", 7), ("lost", 3))),
@@ -207,12 +205,9 @@ class Staff:
     name: str
     categories: frozenset[str] = frozenset()  # empty = all
     locations: frozenset[str] = frozenset()
-    away_since: int | None = None  # epoch seconds
 
-    def covers(self, categories: set[str], city: str, at: int) -> bool:
+    def covers(self, categories: set[str], city: str) -> bool:
         """assignments.routing's coverage rule: a lead with no products is anyone's."""
-        if self.away_since is not None and at >= self.away_since:
-            return False
         return (not self.categories or not categories or bool(self.categories & categories)) and (
             not self.locations or city in self.locations
         )
@@ -270,12 +265,14 @@ class DemoGenerator:
         reps: list[Staff],
         managers: list[Staff],
         sla_minutes: dict[str, int],
+        calendar: bh.BusinessCalendar,
+        high_value_types: frozenset[str],
         company: str,
         days: int = 60,
     ) -> None:
         self.seed, self.tz, self.reps, self.managers, self.company = seed, tz, reps, managers, company
+        self.sla_minutes, self.calendar, self.high_value_types = sla_minutes, calendar, high_value_types
         self.now = int(now.timestamp())
-        self.sla = {priority: minutes * 60 for priority, minutes in sla_minutes.items()}
         today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
         self.midnights = [int((today - timedelta(days=d)).timestamp()) for d in range(days)]
         self._minutes: dict[int, tuple[str, str]] = {}
@@ -335,9 +332,10 @@ class DemoGenerator:
         actor: str = "system",
         actor_id: str | None = None,
         updated: int | None = None,
-    ) -> None:
+    ) -> str:
+        event_id = self.uuid()
         row = (
-            self.uuid(), lead_id, self.ts(at), self.ts(updated or at), kind, status, message.translate(COPY_ESCAPES),
+            event_id, lead_id, self.ts(at), self.ts(updated or at), kind, status, message.translate(COPY_ESCAPES),
             actor, actor_id or NULL, json.dumps(metadata).translate(COPY_ESCAPES),
         )  # fmt: skip
         out.activities.append("\t".join(row) + "\n")
@@ -345,6 +343,7 @@ class DemoGenerator:
             self._contacts.append(at)
         if out.metadata is not None:
             out.metadata.append((kind, metadata))
+        return event_id
 
     # --- one lead ------------------------------------------------------------------
     def _lead(self, k: int, out: Chunk) -> None:  # one story, told in order
@@ -407,51 +406,58 @@ class DemoGenerator:
                    "total_tokens": tokens + 80}  # fmt: skip
         else:
             ai |= {"model": "rules-v1", "prompt_version": "rules-1", "provider": "rules", "latency_ms": r.randint(1, 5)}
-        self._event(out, lead_id, at, "ai_result", f"AI analysis: {intent.replace('_', ' ')}, {priority} priority",
-                    ai, actor="ai")  # fmt: skip
+        ai_id = self._event(out, lead_id, at, "ai_result",
+                            f"AI analysis: {intent.replace('_', ' ')}, {priority} priority", ai, actor="ai")  # fmt: skip
 
-        # --- routing: the first rep covering the lead, by turn; away reps get none --------
+        # --- spam: held for managers, never assigned (assignments.services._hold_spam) ----
+        status, converted, updated = "new", None, created
+        if intent == "spam":
+            self._event(out, lead_id, at + 1, "note",
+                        "Not assigned: the AI marked this lead as spam; kept for managers to review",
+                        {"kind": "spam_held", "ai_result_id": ai_id})  # fmt: skip
+            if now - at > DAY and r.random() < 0.8:
+                manager = r.choice(self.managers)
+                closed = min(now - 60, at + r.randint(3600, DAY))
+                self._event(out, lead_id, closed, "status_change", "Status changed from new to lost",
+                            {"from_status": "new", "to_status": "lost", "reason": "Spam"},
+                            actor="user", actor_id=manager.id)  # fmt: skip
+                status, updated = "lost", closed
+            out.leads.append(self._lead_row(lead_id, created, updated, name, email, phone, company, role, city,
+                                            message, source, status, converted))  # fmt: skip
+            return
+
+        # --- routing: a rep covering the lead, SLA in business minutes -------------------------
         categories = {p[0] for p in products}
         assigned = at + r.randint(1, 5)
-        eligible = [rep for rep in self.reps if rep.covers(categories, city, assigned)] or self.reps[:1]
-        rep = r.choice(eligible)
-        sla = self.sla[priority]
-        response = assigned + max(120, int(sla * r.lognormvariate(-0.5, 0.8)))
-        owners = [(rep, assigned, None)]  # (rep, assigned at, previous owner)
-        if rep.away_since and rep.away_since < min(response, now):
-            moved = rep.away_since + r.randrange(3600)
-            new_rep = r.choice([x for x in self.reps if x.covers(categories, city, moved)] or self.reps[:1])
-            owners.append((new_rep, moved, rep))
-            response = moved + max(120, int(sla * r.lognormvariate(-0.5, 0.8)))
+        rep = r.choice([x for x in self.reps if x.covers(categories, city)] or self.reps[:1])
+        minutes = self.sla_minutes[priority]
+        deadline = self._business(bh.sla_deadline, assigned, minutes)
+        opens = self._business(bh.business_start, assigned)
+        response = opens + max(120, int((deadline - opens) * r.lognormvariate(-0.5, 0.8)))
         answered = response <= now - 60 and r.random() > 0.03
-        for n, (owner, since, previous) in enumerate(owners):
-            last_owner = n == len(owners) - 1
-            assignment_id = self.uuid()
-            state = "completed" if last_owner and answered else "active" if last_owner else "reassigned"
-            out.assignments.append(
-                f"{assignment_id}\t{lead_id}\t{self.ts(since)}\t{owner.id}\t{owner.name}\t{self.ts(since + sla)}\t"
-                f"{state}\t{self.ts(response) if state == 'completed' else NULL}\n"
-            )
-            meta = {"assigned_by": "system", "assignment_id": assignment_id, "owner_id": owner.id,
-                    "owner_name": owner.name, "sla_deadline": self.ts(since + sla), "priority": priority,
-                    "rule": "coverage_round_robin"}  # fmt: skip
-            if previous:
-                meta |= {"previous_owner_id": previous.id, "reason": f"{previous.name} is away"}
-            self._event(out, lead_id, since, "assignment", f"Lead assigned to {owner.name}", meta)
-        rep = owners[-1][0]
+        assignment_id = self.uuid()
+        out.assignments.append(
+            f"{assignment_id}\t{lead_id}\t{self.ts(assigned)}\t{rep.id}\t{rep.name}\t{self.ts(deadline)}\t"
+            f"{'completed' if answered else 'active'}\t{self.ts(response) if answered else NULL}\n"
+        )
+        meta = {"assigned_by": "system", "assignment_id": assignment_id, "owner_id": rep.id, "owner_name": rep.name,
+                "sla_deadline": self.ts(deadline), "priority": priority, "rule": "round_robin",
+                "reason": f"{minutes} business minutes for {priority} priority"}  # fmt: skip
+        local_deadline = datetime.fromtimestamp(deadline, self.tz)
+        self._event(out, lead_id, assigned, "assignment",
+                    f"Assigned to {rep.name} (round_robin); respond by {local_deadline:%Y-%m-%d %H:%M %Z}", meta)  # fmt: skip
 
-        if intent != "spam":
-            sent = created + r.randint(40, 180)
-            ack = {"template": "acknowledgement", "channel": "resend", "to": email,
-                   "subject": f"We received your enquiry - {self.company}", "retry_count": 0}  # fmt: skip
-            if r.random() < 0.01:
-                self._event(out, lead_id, sent, "email", "Acknowledgement email failed (attempt 1); will retry",
-                            ack | {"error": "SMTPServerDisconnected: timed out"}, status="failed")  # fmt: skip
-                sent += 300
-                ack["retry_count"] = 1
-            self._event(out, lead_id, sent, "email", f"Acknowledgement email sent to {email}", ack)
+        sent = created + r.randint(40, 180)
+        ack = {"template": "acknowledgement", "channel": "resend", "to": email,
+               "subject": f"We received your enquiry - {self.company}", "retry_count": 0}  # fmt: skip
+        if r.random() < 0.01:
+            self._event(out, lead_id, sent, "email", "Acknowledgement email failed (attempt 1); will retry",
+                        ack | {"error": "SMTPServerDisconnected: timed out"}, status="failed")  # fmt: skip
+            sent += 300
+            ack["retry_count"] = 1
+        self._event(out, lead_id, sent, "email", f"Acknowledgement email sent to {email}", ack)
 
-        if priority == "high" and (lead_type in ("architect", "builder") or big):
+        if priority == "high" and (lead_type in self.high_value_types or big):
             raised, meta = assigned + 2, {"approval_type": "high_value_lead", "requires_manager": True,
                                           "ai_recommendation": "Offer project pricing and a site visit"}  # fmt: skip
             age = now - raised
@@ -467,44 +473,37 @@ class DemoGenerator:
                 self._event(out, lead_id, raised, "approval", f"High-value lead {verdict} by {manager.name}", meta,
                             status=verdict, updated=decided)  # fmt: skip
 
-        follow_action, delay = INITIAL_ACTION.get(action, (None, 0))
-        first_follow_up = {"action": follow_action, "scheduled_for": self.ts(assigned + delay), "reason": action}
+        # The AI's suggested next step, as activity.followups.follow_up_from_ai() schedules it.
+        follow_action, due, why = first_follow_up(action, datetime.fromtimestamp(assigned, UTC), self.calendar)
+        suggested = {"action": follow_action, "scheduled_for": self.ts(int(due.timestamp())), "reason": why}
+        suggested_message = f"{why} (suggested: {action})"
 
         # --- the rep's side ----------------------------------------------------------
-        status, converted, updated = "new", None, created
         if not answered:
-            if follow_action:
-                self._event(out, lead_id, assigned, "follow_up", f"Follow-up scheduled: {follow_action}",
-                            first_follow_up, status="pending")  # fmt: skip
+            self._event(out, lead_id, assigned, "follow_up", suggested_message, suggested, status="pending",
+                        actor="ai")  # fmt: skip
         else:
             actor = {"actor": "user", "actor_id": rep.id}
-            last_step = response
-            if follow_action:
-                done = first_follow_up | {"decided_by": rep.id, "decided_at": self.ts(response),
-                                          "outcome": "Done at first contact"}  # fmt: skip
-                self._event(out, lead_id, assigned, "follow_up", f"Follow-up scheduled: {follow_action}", done,
-                            updated=response)  # fmt: skip
-            if intent == "spam":
-                path, step_at = ("lost",), [response]
-                self._event(out, lead_id, response, "note", "Marked as spam", {"kind": "triage"}, **actor)
-            else:
-                outcome = self.pick(CALL_OUTCOMES)
-                seconds = r.randint(60, 900) if outcome == "connected" else 0
-                self._event(out, lead_id, response, "call", f"Called {name}: {outcome.replace('_', ' ')}",
-                            {"direction": "outbound", "outcome": outcome, "duration_seconds": seconds}, **actor)  # fmt: skip
-                days = (now - response) / DAY
-                final = self.pick(next(table for limit, table in OUTCOMES if days < limit))
-                path = PATHS[final]
-                spread = sorted(r.uniform(0.05, 0.9) for _ in path[1:])
-                step_at = [response + seconds + 30] + [int(response + (now - response) * u) for u in spread]
-                for i in range(1, len(step_at)):  # in order, and none in the future
-                    step_at[i] = max(step_at[i], step_at[i - 1] + 60)
-                step_at = [min(at, now) for at in step_at]
-            previous = "new"
+            done = suggested | {"decided_by": rep.id, "decided_at": self.ts(response),
+                                "outcome": "Done at first contact"}  # fmt: skip
+            self._event(out, lead_id, assigned, "follow_up", suggested_message, done, updated=response, actor="ai")
+            outcome = self.pick(CALL_OUTCOMES)
+            seconds = r.randint(60, 900) if outcome == "connected" else 0
+            self._event(out, lead_id, response, "call", f"Called {name}: {outcome.replace('_', ' ')}",
+                        {"direction": "outbound", "outcome": outcome, "duration_seconds": seconds}, **actor)  # fmt: skip
+            days = (now - response) / DAY
+            final = self.pick(next(table for limit, table in OUTCOMES if days < limit))
+            path = PATHS[final]
+            spread = sorted(r.uniform(0.05, 0.9) for _ in path[1:])
+            step_at = [response + seconds + 30] + [int(response + (now - response) * u) for u in spread]
+            for i in range(1, len(step_at)):  # in order, and none in the future
+                step_at[i] = max(step_at[i], step_at[i - 1] + 60)
+            step_at = [min(at, now) for at in step_at]
+            previous, last_step = "new", response
             for to_status, at in zip(path, step_at, strict=True):
-                reason = "Spam" if intent == "spam" else r.choice(STATUS_REASONS[to_status])
                 self._event(out, lead_id, at, "status_change", f"Status changed from {previous} to {to_status}",
-                            {"from_status": previous, "to_status": to_status, "reason": reason}, **actor)  # fmt: skip
+                            {"from_status": previous, "to_status": to_status,
+                             "reason": r.choice(STATUS_REASONS[to_status])}, **actor)  # fmt: skip
                 if to_status == "qualified" and r.random() < 0.8 and at + 3600 < now:
                     self._event(out, lead_id, at + 3600, "email", f"Quotation sent to {email}",
                                 {"template": "quotation", "channel": "resend", "to": email,
@@ -512,16 +511,16 @@ class DemoGenerator:
                 previous, last_step, updated = to_status, at, at
             status = previous
             converted = step_at[-1] if status == "converted" else None
-            if intent != "spam" and r.random() < 0.6 and response + 600 < now:
+            if r.random() < 0.6 and response + 600 < now:
                 note = r.choice(NOTES).format(n=r.randint(2, 40))
                 self._event(out, lead_id, response + 600, "note", note, {"kind": "call_notes"}, **actor)
             if status in ("contacted", "nurturing", "qualified"):
                 base = last_step
-                due = base + int(r.uniform(4, 14) * DAY if status == "nurturing" else r.uniform(1, 6) * DAY)
-                meta = {"action": r.choice(("call", "whatsapp", "meeting", "email")), "scheduled_for": self.ts(due),
+                due_at = base + int(r.uniform(4, 14) * DAY if status == "nurturing" else r.uniform(1, 6) * DAY)
+                meta = {"action": r.choice(("call", "whatsapp", "meeting", "email")), "scheduled_for": self.ts(due_at),
                         "reason": f"Keep {status} lead moving"}  # fmt: skip
-                if due <= now and r.random() < 0.85:
-                    decided = min(now - 60, due + r.randrange(6 * 3600))
+                if due_at <= now and r.random() < 0.85:
+                    decided = min(now - 60, due_at + r.randrange(6 * 3600))
                     meta |= {"decided_by": rep.id, "decided_at": self.ts(decided),
                              "outcome": r.choice(FOLLOW_UP_OUTCOMES)}  # fmt: skip
                     self._event(out, lead_id, base, "follow_up", f"Follow-up scheduled: {meta['action']}", meta,
@@ -530,13 +529,44 @@ class DemoGenerator:
                     self._event(out, lead_id, base, "follow_up", f"Follow-up scheduled: {meta['action']}", meta,
                                 status="pending", **actor)  # fmt: skip
 
+        out.leads.append(self._lead_row(lead_id, created, updated, name, email, phone, company, role, city, message,
+                                        source, status, converted))  # fmt: skip
+
+    def _lead_row(self, lead_id: str, created: int, updated: int, name: str, email: str, phone: str | None,
+                  company: str | None, role: str, city: str, message: str, source: str, status: str,
+                  converted: int | None) -> str:  # fmt: skip
         contacts = self._contacts
         row = (
             lead_id, self.ts(created), self.ts(updated), name, email, phone or NULL, company or NULL, role, city,
             message.translate(COPY_ESCAPES), source, status, self.ts(min(contacts)) if contacts else NULL,
             self.ts(max(contacts)) if contacts else NULL, self.ts(converted) if converted else NULL,
         )  # fmt: skip
-        out.leads.append("\t".join(row) + "\n")
+        return "\t".join(row) + "\n"
+
+    def _business(self, rule: Any, at: int, *args: int) -> int:
+        """A business-calendar rule (assignments.business_hours) applied to an epoch time."""
+        return int(rule(datetime.fromtimestamp(at, UTC), *args, calendar=self.calendar).timestamp())
+
+
+def first_follow_up(action: str, at: datetime, calendar: bh.BusinessCalendar) -> tuple[str, datetime, str]:
+    """activity.followups.SCHEDULE with the calendar passed in (a test holds the two equal)."""
+    day_close = bh.day_close(at, calendar=calendar) - timedelta(hours=1)
+    plans = {
+        "call_within_30_min": ("call", lambda: bh.sla_deadline(at, 30, calendar=calendar),
+                               "Call within 30 business minutes"),
+        "call_today": ("call", lambda: max(bh.business_start(at, calendar=calendar), day_close),
+                       "Call before the end of the business day"),
+        "schedule_site_visit": ("site_visit", lambda: bh.business_days_after(at, 1, calendar=calendar),
+                                "Arrange a site visit"),
+        "send_samples": ("send_samples", lambda: bh.business_days_after(at, 1, calendar=calendar),
+                         "Send the samples asked for"),
+        "send_catalog": ("send_catalog", lambda: bh.sla_deadline(at, 120, calendar=calendar), "Send the catalogue"),
+        "nurture_email": ("email", lambda: bh.business_days_after(at, 3, calendar=calendar), "Nurture email"),
+        "forward_to_support": ("email", lambda: bh.sla_deadline(at, 240, calendar=calendar),
+                               "Forward to support and tell the customer"),
+    }  # fmt: skip
+    follow_action, when, reason = plans[action]
+    return follow_action, when(), reason
 
 
 def _is_contact(kind: str, status: str, actor: str, metadata: dict[str, Any]) -> bool:
@@ -554,8 +584,8 @@ _HOUR_CUMULATIVE = [sum(_HOURS[: i + 1]) for i in range(24)]
 
 
 # --- worker processes ---------------------------------------------------------------
-# The command generates chunks in spawned processes; this module imports no
-# Django, so a worker starts fast and needs no settings.
+# The command generates chunks in spawned processes; this module needs no
+# Django settings or apps, so a worker starts fast.
 _worker: DemoGenerator | None = None
 
 

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from activity.metadata import iso, validate_metadata
 from activity.models import ActorType
 from activity.services import activity_append
-from assignments.business_hours import sla_deadline
+from assignments.business_hours import calendar_from_settings, sla_deadline
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, RepProfile
 from assignments.routing import display_name, sla_minutes
 from leads import demo_data
@@ -289,6 +289,8 @@ def generated_leads_ensure(
         "reps": demo_reps(),
         "managers": demo_managers(),
         "sla_minutes": dict(settings.SLA_MINUTES),
+        "calendar": calendar_from_settings(),
+        "high_value_types": frozenset(settings.HIGH_VALUE_LEAD_TYPES),
         "company": settings.COMPANY_NAME,
     }
     if not options["reps"] or not options["managers"]:

@@ -14,8 +14,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from activity.followups import SCHEDULE
 from activity.metadata import validate_metadata
 from activity.models import LeadActivity
+from assignments import routing
+from assignments.business_hours import sla_deadline
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, RepProfile
 from leads.demo_data import DEMO_EMAIL_DOMAIN
 from leads.demo_seed import DEMO_PASSWORD, SAMPLE_LEAD_ID
@@ -144,6 +147,36 @@ def test_it_generates_leads_spread_across_sources_roles_statuses_products_and_si
         assert a.sla_met == (None if a.completed_at is None else a.completed_at <= a.sla_deadline)
     ai_results = Counter(LeadActivity.objects.filter(type="ai_result").values_list("lead_id", flat=True))
     assert all(ai_results[i] == 1 for i in ids)
+
+
+def test_it_routes_schedules_and_holds_spam_as_the_live_services_do() -> None:
+    seed(leads=N)
+
+    profiles = {str(p.user_id): p for p in RepProfile.objects.all()}
+    leads = {lead.id: lead for lead in generated()}
+    events: dict[object, list[LeadActivity]] = {}
+    for event in LeadActivity.objects.filter(lead_id__in=leads).order_by("created_at"):
+        events.setdefault(event.lead_id, []).append(event)
+    assignments = {a.lead_id: a for a in Assignment.objects.filter(lead_id__in=leads)}
+    held = 0
+    for lead_id, lead in leads.items():
+        ai = next(e for e in events[lead_id] if e.type == "ai_result").metadata
+        if ai["intent"] == "spam":
+            held += 1
+            assert lead_id not in assignments
+            assert [e.metadata["kind"] for e in events[lead_id] if e.type == "note"] == ["spam_held"]
+            continue
+        assignment = assignments[lead_id]
+        assert assignment.sla_deadline == sla_deadline(assignment.assigned_at, routing.sla_minutes(ai["priority"]))
+        profile = profiles[assignment.owner_id]
+        categories = {c.casefold() for c in lead.products.values_list("category", flat=True)}
+        assert routing.covers_categories(profile.categories, categories)
+        assert routing.covers_location(profile.locations, lead.location)
+        suggested = next(e for e in events[lead_id] if e.type == "follow_up" and e.actor_type == "ai")
+        action, when, reason = SCHEDULE[ai["suggested_action"]]
+        assert suggested.metadata["action"] == action and suggested.metadata["reason"] == reason
+        assert datetime.fromisoformat(suggested.metadata["scheduled_for"]) == when(suggested.created_at)
+    assert 0 < held < N
 
 
 def test_it_writes_events_that_pass_their_metadata_schemas_and_contact_times_that_match_them() -> None:
