@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -267,3 +267,15 @@ def _acknowledgement_message(lead: Lead) -> Any:
     )
     message.attach_alternative(render_to_string("emails/acknowledgement.html", context), "text/html")
     return message
+
+
+def intake_state_purge() -> tuple[int, int]:
+    """Forget Idempotency-Keys past their lifetime and finished rate-limit windows.
+
+    Returns (keys deleted, buckets deleted). Both tables only ever grow otherwise.
+    """
+    from leads.idempotency import purge_expired
+    from leadsys.ratelimit import purge_before
+
+    window = timedelta(seconds=settings.INTAKE_RATE_WINDOW_SECONDS)
+    return purge_expired(), purge_before(timezone.now() - window)

@@ -15,3 +15,9 @@ from leadsys.queue import DEFAULT_RETRY, failure_recorded
 def send_acknowledgement(context: procrastinate.JobContext, lead_id: str) -> None:
     with failure_recorded(context, job="send_acknowledgement", lead_id=lead_id):
         services.acknowledgement_send(lead_id=UUID(lead_id), attempt=context.job.attempts if context.job else 0)
+
+
+@app.periodic(cron="17 * * * *")
+@app.task(name="leads.purge_intake_state", queue="periodic", queueing_lock="purge_intake_state")
+def purge_intake_state(timestamp: int) -> None:
+    services.intake_state_purge()
