@@ -8,7 +8,16 @@ from uuid import UUID
 
 from django.db import connection
 
-FOLLOW_UP_COLUMNS = ("activity_id", "lead_id", "lead_name", "action", "scheduled_for", "message", "owner_id", "owner_name")
+FOLLOW_UP_COLUMNS = (
+    "activity_id",
+    "lead_id",
+    "lead_name",
+    "action",
+    "scheduled_for",
+    "message",
+    "owner_id",
+    "owner_name",
+)
 
 
 def pending_follow_ups(
@@ -24,4 +33,4 @@ def pending_follow_ups(
             "SELECT * FROM get_pending_follow_ups(%s, %s, %s, %s)",
             [limit, after_scheduled_for, str(after_id) if after_id else None, owner_id],
         )
-        return [dict(zip(FOLLOW_UP_COLUMNS, row)) for row in cursor.fetchall()]
+        return [dict(zip(FOLLOW_UP_COLUMNS, row, strict=True)) for row in cursor.fetchall()]

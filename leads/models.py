@@ -78,9 +78,7 @@ class Lead(models.Model):
             models.Index(fields=["email"], name="idx_leads_email"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=LeadStatus.values), name="leads_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=LeadStatus.values), name="leads_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(message__isnull=True)
                 | models.Q(LessThanOrEqual(Length("message"), MESSAGE_MAX_LENGTH)),
@@ -165,6 +163,9 @@ class IdempotencyKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")]
         indexes = [models.Index(fields=["created_at"], name="idx_idempotency_created_at")]
 
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.key}"
+
 
 class RateLimitBucket(models.Model):
     """Fixed-window counters in PostgreSQL, shared by every web process."""
@@ -176,3 +177,6 @@ class RateLimitBucket(models.Model):
     class Meta:
         db_table = "rate_limit_buckets"
         constraints = [models.UniqueConstraint(fields=["bucket", "window_start"], name="rate_limit_bucket_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -128,6 +129,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
 STATICFILES_DIRS = [BASE_DIR / "leadsys" / "static"]
+# In development WhiteNoise serves straight from the finders; no collectstatic needed.
+WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -150,7 +153,7 @@ BEHIND_PROXY = _typed("BEHIND_PROXY", bool, False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
-DATA_UPLOAD_MAX_MEMORY_SIZE = _typed("MAX_REQUEST_BYTES", int, 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = _typed("MAX_REQUEST_BYTES", int, 256 * 1024)
 
 # --- Company shown on the public pages and in emails -------------------------
 COMPANY_NAME = env("COMPANY_NAME", default="Northwind Surfaces")
@@ -180,6 +183,8 @@ FORM_MIN_FILL_SECONDS = _typed("FORM_MIN_FILL_SECONDS", int, 3)
 IDEMPOTENCY_KEY_TTL_HOURS = _typed("IDEMPOTENCY_KEY_TTL_HOURS", int, 24)
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/v1/submissions/$"
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Idempotent-Replayed", "Retry-After"]
 
 # --- Triage and routing --------------------------------------------------------
 TRIAGE_PROVIDER = env("TRIAGE_PROVIDER", default="rules")

@@ -144,11 +144,6 @@ def test_the_breach_count_is_the_number_of_breached_assignments(settings: Any) -
     assert selectors.sla_breach_count() == len(recorded) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="get_dashboard_stats() (leads/migrations/0003) counts active assignments past their deadline, "
-    "not recorded sla_breach events: a breached-then-reassigned lead drops out of it.",
-)
 def test_the_dashboard_counts_exactly_the_recorded_breaches(settings: Any) -> None:
     settings.SLA_ESCALATION_REASSIGN = True
     make_manager()

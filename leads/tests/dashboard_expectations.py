@@ -48,7 +48,11 @@ def expected_stats(now: datetime) -> dict[str, Any]:
             1 for f in follow_ups if datetime.fromisoformat(f.metadata["scheduled_for"]) <= now + timedelta(hours=1)
         ),
         "pending_approvals": LeadActivity.objects.filter(type="approval", status=ActivityStatus.PENDING).count(),
-        "sla_violations": Assignment.objects.filter(status="active", sla_deadline__lt=now).count(),
+        # The breaches the escalation job recorded, one per assignment.
+        "sla_violations": LeadActivity.objects.filter(type="sla_breach")
+        .values("metadata__assignment_id")
+        .distinct()
+        .count(),
         "avg_response_time_minutes": half_up(Decimal(sum(minutes)) / len(minutes), 0) if minutes else None,
         "conversion_rate": half_up(Decimal(converted) / len(recent) * 100, 2) if recent else None,
     }

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from activity.models import ActivityStatus
+from activity.services import activity_append
 from activity.tests.factories import ApprovalFactory, FollowUpFactory
 from assignments.models import Assignment
 from assignments.tests.factories import AssignmentFactory
@@ -57,6 +58,21 @@ def build_leads(now: datetime) -> dict[str, Lead]:
     }
 
 
+def record_breach(assignment: object, now: datetime) -> None:
+    """What the escalation job writes (assignments.services.sla_breach_record), without its emails."""
+    activity_append(
+        lead_id=assignment.lead_id,
+        type="sla_breach",
+        message="SLA missed",
+        metadata={
+            "assignment_id": str(assignment.id),
+            "owner_id": assignment.owner_id,
+            "sla_deadline": assignment.sla_deadline.isoformat(),
+            "detected_at": now.isoformat(),
+        },
+    )
+
+
 def build_work(now: datetime) -> None:
     window_start = now - timedelta(days=30)
     FollowUpFactory(scheduled_for=now - timedelta(days=1))
@@ -67,7 +83,9 @@ def build_work(now: datetime) -> None:
     ApprovalFactory.create_batch(2)
     ApprovalFactory(status=ActivityStatus.APPROVED)
 
-    AssignmentFactory(assigned_at=now - timedelta(hours=5))  # overdue: 4-hour SLA
+    overdue = AssignmentFactory(assigned_at=now - timedelta(hours=5))  # overdue: 4-hour SLA
+    record_breach(overdue, now)
+    AssignmentFactory(assigned_at=now - timedelta(hours=6))  # overdue, but no breach recorded yet
     AssignmentFactory(assigned_at=now - timedelta(hours=1))
     AssignmentFactory(assigned_at=now - timedelta(hours=9), completed=True)  # late but closed
     AssignmentFactory(

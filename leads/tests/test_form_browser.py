@@ -144,11 +144,6 @@ def test_it_shows_errors_beside_fields_and_a_linked_summary(page: Page) -> None:
     assert not Lead.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leads/forms.py: the formset's 'choose at least one product' error does not mark the first product "
-    "select aria-invalid nor point its aria-describedby at the message (reported to the forms owner)",
-)
 @pytest.mark.usefixtures("no_fill_delay", "catalogue")
 def test_it_ties_the_missing_product_error_to_the_first_product_select(page: Page) -> None:
     page.goto(form_url())
