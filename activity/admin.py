@@ -15,7 +15,18 @@ class LeadActivityAdmin(admin.ModelAdmin):
     list_select_related = ("lead",)
     ordering = ("-created_at",)
     show_full_result_count = False
-    readonly_fields = ("id", "lead", "created_at", "updated_at", "type", "status", "message", "actor_type", "actor_id", "metadata")
+    readonly_fields = (
+        "id",
+        "lead",
+        "created_at",
+        "updated_at",
+        "type",
+        "status",
+        "message",
+        "actor_type",
+        "actor_id",
+        "metadata",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class ActivityConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'activity'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "activity"

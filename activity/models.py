@@ -58,9 +58,7 @@ DEFAULT_STATUSES: tuple[str, ...] = ("completed",)
 
 
 def _status_rule() -> models.Q:
-    rule = models.Q(
-        ~models.Q(type__in=list(STATUSES_BY_TYPE)), status__in=list(DEFAULT_STATUSES)
-    )
+    rule = models.Q(~models.Q(type__in=list(STATUSES_BY_TYPE)), status__in=list(DEFAULT_STATUSES))
     for activity_type, statuses in STATUSES_BY_TYPE.items():
         rule |= models.Q(type=activity_type, status__in=list(statuses))
     return rule

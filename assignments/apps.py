@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class AssignmentsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'assignments'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "assignments"

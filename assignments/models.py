@@ -72,9 +72,7 @@ class RepProfile(models.Model):
     """A sales rep's routing settings. Reps are users in the "Sales reps" group."""
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="rep_profile")
-    availability = models.CharField(
-        max_length=20, choices=RepAvailability.choices, default=RepAvailability.AVAILABLE
-    )
+    availability = models.CharField(max_length=20, choices=RepAvailability.choices, default=RepAvailability.AVAILABLE)
     max_open_leads = models.PositiveIntegerField(default=50)
     # Empty means "covers everything".
     categories = models.JSONField(default=list, blank=True, help_text=_("Product categories covered; empty = all."))

@@ -104,9 +104,22 @@ def main() -> None:
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "leadsys.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
-         "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "leadsys.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):

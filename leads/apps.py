@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class LeadsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'leads'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "leads"

@@ -45,10 +45,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
-        response.data = {
-            "error": {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}
-        }
+        response.data = {"error": {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}}
     elif isinstance(exc, drf_exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        response.data = {"error": {"code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error", "message": detail}}
+        response.data = {
+            "error": {"code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error", "message": detail}
+        }
     return response

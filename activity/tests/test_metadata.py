@@ -47,22 +47,42 @@ CASES: dict[str, tuple[str, dict[str, object], dict[str, object], str]] = {
         {"priority": "low"},
         "overrides",
     ),
-    "follow_up": ("pending", {"action": "call", "scheduled_for": AT, "reason": "Asked for a call"}, {"action": "call", "scheduled_for": "tomorrow"}, "scheduled_for"),
+    "follow_up": (
+        "pending",
+        {"action": "call", "scheduled_for": AT, "reason": "Asked for a call"},
+        {"action": "call", "scheduled_for": "tomorrow"},
+        "scheduled_for",
+    ),
     "approval": (
         "pending",
         {"approval_type": "high_value_lead", "ai_recommendation": "Fast-track", "requires_manager": True},
         {"approval_type": "high_value_lead", "requires_manager": "perhaps"},
         "requires_manager",
     ),
-    "email": ("completed", {"template": "acknowledgement", "to": "a@x.com", "subject": "Thanks"}, {"template": "ack", "direction": "sideways"}, "direction"),
+    "email": (
+        "completed",
+        {"template": "acknowledgement", "to": "a@x.com", "subject": "Thanks"},
+        {"template": "ack", "direction": "sideways"},
+        "direction",
+    ),
     "assignment": (
         "completed",
         {"owner_id": "rep-1", "owner_name": "Rep One", "sla_deadline": LATER, "priority": "high"},
         {"owner_id": "rep-1"},
         "sla_deadline",
     ),
-    "status_change": ("completed", {"from_status": "new", "to_status": "contacted"}, {"from_status": "new"}, "to_status"),
-    "call": ("completed", {"outcome": "no_answer", "duration_seconds": 60}, {"duration_seconds": -5}, "duration_seconds"),
+    "status_change": (
+        "completed",
+        {"from_status": "new", "to_status": "contacted"},
+        {"from_status": "new"},
+        "to_status",
+    ),
+    "call": (
+        "completed",
+        {"outcome": "no_answer", "duration_seconds": 60},
+        {"duration_seconds": -5},
+        "duration_seconds",
+    ),
     "note": ("completed", {"kind": "site", "anything": "goes"}, {"kind": "k" * 51}, "kind"),
     "consent": (
         "completed",
@@ -76,11 +96,18 @@ CASES: dict[str, tuple[str, dict[str, object], dict[str, object], str]] = {
         {"assignment_id": "a", "owner_id": "rep-1", "sla_deadline": AT, "detected_at": "yesterday"},
         "detected_at",
     ),
-    "job_failed": ("completed", {"job": "triage", "attempts": 3, "error": "timeout"}, {"job": "triage", "attempts": -1, "error": "x"}, "attempts"),
+    "job_failed": (
+        "completed",
+        {"job": "triage", "attempts": 3, "error": "timeout"},
+        {"job": "triage", "attempts": -1, "error": "x"},
+        "attempts",
+    ),
 }
 
 
-def append(lead_id: uuid.UUID, activity_type: str, metadata: dict[str, object] | None, status: str = "completed") -> LeadActivity:
+def append(
+    lead_id: uuid.UUID, activity_type: str, metadata: dict[str, object] | None, status: str = "completed"
+) -> LeadActivity:
     return activity_append(lead_id=lead_id, type=activity_type, message="An event", metadata=metadata, status=status)
 
 

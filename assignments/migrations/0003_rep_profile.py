@@ -6,27 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assignments', '0002_database_rules'),
+        ("assignments", "0002_database_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RepProfile',
+            name="RepProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('availability', models.CharField(choices=[('available', 'Available'), ('away', 'Away')], default='available', max_length=20)),
-                ('max_open_leads', models.PositiveIntegerField(default=50)),
-                ('categories', models.JSONField(blank=True, default=list, help_text='Product categories covered; empty = all.')),
-                ('locations', models.JSONField(blank=True, default=list, help_text='Locations covered; empty = all.')),
-                ('last_assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_reps', to=settings.AUTH_USER_MODEL)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rep_profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "availability",
+                    models.CharField(
+                        choices=[("available", "Available"), ("away", "Away")], default="available", max_length=20
+                    ),
+                ),
+                ("max_open_leads", models.PositiveIntegerField(default=50)),
+                (
+                    "categories",
+                    models.JSONField(blank=True, default=list, help_text="Product categories covered; empty = all."),
+                ),
+                ("locations", models.JSONField(blank=True, default=list, help_text="Locations covered; empty = all.")),
+                ("last_assigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_reps",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rep_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'rep_profiles',
+                "db_table": "rep_profiles",
             },
         ),
     ]

@@ -6,69 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0003_sql_functions'),
+        ("leads", "0003_sql_functions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProductCategory',
+            name="ProductCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'product categories',
-                'db_table': 'catalogue_categories',
-                'ordering': ['position', 'name'],
+                "verbose_name_plural": "product categories",
+                "db_table": "catalogue_categories",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=100)),
-                ('key', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('status_code', models.PositiveSmallIntegerField(null=True)),
-                ('response_body', models.JSONField(null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope", models.CharField(max_length=100)),
+                ("key", models.CharField(max_length=255)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("status_code", models.PositiveSmallIntegerField(null=True)),
+                ("response_body", models.JSONField(null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'db_table': 'idempotency_keys',
-                'indexes': [models.Index(fields=['created_at'], name='idx_idempotency_created_at')],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='idempotency_scope_key_unique')],
+                "db_table": "idempotency_keys",
+                "indexes": [models.Index(fields=["created_at"], name="idx_idempotency_created_at")],
+                "constraints": [models.UniqueConstraint(fields=("scope", "key"), name="idempotency_scope_key_unique")],
             },
         ),
         migrations.CreateModel(
-            name='RateLimitBucket',
+            name="RateLimitBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bucket', models.CharField(max_length=200)),
-                ('window_start', models.DateTimeField()),
-                ('hits', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("bucket", models.CharField(max_length=200)),
+                ("window_start", models.DateTimeField()),
+                ("hits", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'db_table': 'rate_limit_buckets',
-                'constraints': [models.UniqueConstraint(fields=('bucket', 'window_start'), name='rate_limit_bucket_unique')],
+                "db_table": "rate_limit_buckets",
+                "constraints": [
+                    models.UniqueConstraint(fields=("bucket", "window_start"), name="rate_limit_bucket_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='leads.productcategory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="products", to="leads.productcategory"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'catalogue_products',
-                'ordering': ['category__position', 'position', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('category', 'name'), name='catalogue_product_unique')],
+                "db_table": "catalogue_products",
+                "ordering": ["category__position", "position", "name"],
+                "constraints": [models.UniqueConstraint(fields=("category", "name"), name="catalogue_product_unique")],
             },
         ),
     ]
