@@ -1,0 +1,1 @@
+"""The sales console: server-rendered pages under /console/ (login required)."""
