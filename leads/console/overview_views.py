@@ -1,14 +1,130 @@
-"""Dashboard, follow-ups due, approvals and the leads list."""
+"""Dashboard, follow-ups due, approvals and the leads list: thin views over selectors and services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from leads.selectors import dashboard_stats
+from activity import followups
+from assignments import routing
+from leads.console import overview_pages as pages
+from leads.console.csv_export import leads_csv_response
+from leads.console.dashboard_data import dashboard_context
+from leads.console.snooze import follow_up_snooze
+from leadsys.exceptions import DomainError
+
+View = Callable[..., HttpResponseBase]
 
 
-@login_required
+def staff_required(view: View) -> View:
+    """Signed in (else the login page) and a sales rep or manager (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not routing.is_staff_member(request.user):
+            raise PermissionDenied(_("The console is for sales reps and managers."))
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def manager_required(view: View) -> View:
+    @staff_required
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not routing.is_manager(request.user):
+            raise PermissionDenied(_("Only sales managers can see and decide approvals."))
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@require_GET
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/dashboard.html", {"stats": dashboard_stats()})
+    return render(request, "console/dashboard.html", dashboard_context())
+
+
+# --- Follow-ups due ----------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    return pages.follow_ups_page(request)
+
+
+@require_POST
+@staff_required
+def follow_up_complete(request: HttpRequest, activity_id: UUID) -> HttpResponse:
+    try:
+        outcome = pages.posted_text(request, "outcome", label=_("Outcome")) or None
+        followups.follow_up_complete(activity_id=activity_id, actor=request.user, outcome=outcome)
+    except DomainError as error:
+        return pages.follow_ups_page(request, error=error)
+    return redirect("console:follow_ups")
+
+
+@require_POST
+@staff_required
+def follow_up_snooze_view(request: HttpRequest, activity_id: UUID) -> HttpResponse:
+    try:
+        follow_up_snooze(activity_id=activity_id, actor=request.user, until=request.POST.get("until", ""))
+    except DomainError as error:
+        return pages.follow_ups_page(request, error=error)
+    return redirect("console:follow_ups")
+
+
+# --- Approvals ---------------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    return pages.approvals_page(request)
+
+
+@require_POST
+@manager_required
+def approval_decide(request: HttpRequest, activity_id: UUID) -> HttpResponse:
+    decision = request.POST.get("decision")
+    try:
+        if decision not in ("approve", "reject"):
+            raise DomainError(_("Choose approve or reject."), code="invalid", field="decision")
+        followups.approval_decide(
+            activity_id=activity_id,
+            actor=request.user,
+            approve=decision == "approve",
+            comment=pages.posted_text(request, "comment", label=_("Comment")),
+        )
+    except DomainError as error:
+        return pages.approvals_page(request, error=error, failed_id=activity_id)
+    return redirect("console:approvals")
+
+
+# --- Leads -------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def leads(request: HttpRequest) -> HttpResponse:
+    return pages.leads_page(request)
+
+
+@require_GET
+@staff_required
+def leads_csv(request: HttpRequest) -> HttpResponseBase:
+    form = pages.lead_filter_form(request)
+    if form.is_bound and not form.is_valid():
+        return pages.leads_page(request, form=form)
+    return leads_csv_response(pages.leads_for(form))

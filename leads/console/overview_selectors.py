@@ -1,0 +1,133 @@
+"""Aggregates behind the dashboard charts: plain data, read in SQL with parameters.
+
+Each query is bounded by an indexed range (leads.created_at, assignments.completed_at,
+the active-assignment partial index) so the dashboard stays cheap at a million leads.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+# The lead's current priority and intent: its latest ai_result, with the latest
+# person's correction of that result on top (as get_lead_full() shows it).
+CURRENT_AI_SQL = """
+  SELECT COALESCE(c.metadata->>'priority', ai.metadata->>'priority') AS priority,
+         COALESCE(c.metadata->>'intent', ai.metadata->>'intent') AS intent
+  FROM lead_activity ai
+  LEFT JOIN LATERAL (
+    SELECT x.metadata FROM lead_activity x
+    WHERE x.lead_id = ai.lead_id AND x.type = 'ai_correction' AND x.metadata->>'overrides' = ai.id::text
+    ORDER BY x.created_at DESC, x.id DESC LIMIT 1
+  ) c ON true
+  WHERE ai.lead_id = l.id AND ai.type = 'ai_result'
+  ORDER BY ai.created_at DESC, ai.id DESC LIMIT 1
+"""
+
+
+@dataclass(frozen=True)
+class DailySources:
+    days: list[date]
+    sources: list[str]
+    counts: dict[tuple[date, str], int]
+
+
+@dataclass(frozen=True)
+class WeeklySla:
+    weeks: list[date]  # Mondays
+    met: dict[date, int]
+    missed: dict[date, int]
+
+
+def business_today() -> date:
+    return timezone.localdate(timezone.now(), timezone=ZoneInfo(settings.TIME_ZONE))
+
+
+def leads_per_day_by_source(*, days: int = 30) -> DailySources:
+    """Leads created on each of the last `days` business days (today included), by source."""
+    first = business_today() - timedelta(days=days - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT business_date(created_at) AS day, source, count(*)
+            FROM leads WHERE created_at >= business_day_start(%s)
+            GROUP BY 1, 2
+            """,
+            [first],
+        )
+        rows = cursor.fetchall()
+    counts = {(day, source): n for day, source, n in rows}
+    totals = Counter()
+    for (_, source), n in counts.items():
+        totals[source] += n
+    return DailySources(
+        days=[first + timedelta(days=i) for i in range(days)],
+        sources=sorted(totals, key=lambda s: (-totals[s], s)),
+        counts=counts,
+    )
+
+
+def sla_per_week(*, weeks: int = 8) -> WeeklySla:
+    """Completed assignments per business week (Monday first): SLA met or missed."""
+    today = business_today()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT date_trunc('week', completed_at AT TIME ZONE %s)::date AS week,
+                   count(*) FILTER (WHERE sla_met), count(*) FILTER (WHERE NOT sla_met)
+            FROM assignments
+            WHERE completed_at IS NOT NULL AND completed_at >= business_day_start(%s)
+            GROUP BY 1
+            """,
+            [settings.TIME_ZONE, first],
+        )
+        rows = cursor.fetchall()
+    met: dict[date, int] = defaultdict(int)
+    missed: dict[date, int] = defaultdict(int)
+    for week, n_met, n_missed in rows:
+        met[week] += n_met
+        missed[week] += n_missed
+    return WeeklySla(weeks=[first + timedelta(weeks=i) for i in range(weeks)], met=dict(met), missed=dict(missed))
+
+
+def priority_and_intent_mix(*, days: int = 30) -> tuple[Counter, Counter]:
+    """Current priority and intent of the leads of the last `days` days; 'unknown' where not triaged."""
+    first = business_today() - timedelta(days=days - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT cur.priority, cur.intent, count(*)
+            FROM leads l LEFT JOIN LATERAL ({CURRENT_AI_SQL}) cur ON true
+            WHERE l.created_at >= business_day_start(%s)
+            GROUP BY 1, 2
+            """,  # noqa: S608 - CURRENT_AI_SQL is a constant; values are parameters
+            [first],
+        )
+        rows = cursor.fetchall()
+    priorities: Counter = Counter()
+    intents: Counter = Counter()
+    for priority, intent, n in rows:
+        priorities[priority or "unknown"] += n
+        intents[intent or "unknown"] += n
+    return priorities, intents
+
+
+def open_leads_per_rep(*, limit: int = 15) -> list[tuple[str, str, int]]:
+    """(owner id, name, active assignments), busiest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT owner_id, max(owner_name), count(*)
+            FROM assignments WHERE status = 'active'
+            GROUP BY owner_id ORDER BY count(*) DESC, max(owner_name), owner_id LIMIT %s
+            """,
+            [limit],
+        )
+        return [(owner_id, name or owner_id, n) for owner_id, name, n in cursor.fetchall()]
