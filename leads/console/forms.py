@@ -1,0 +1,111 @@
+"""Forms of the lead page's actions: they check the shape of the input; services check the rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, get_args
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activity.approvals_request import REQUESTABLE_APPROVALS
+from activity.metadata import CallMetadata, FollowUpAction, Intent, Priority
+from assignments.models import REPS_GROUP
+from assignments.routing import display_name
+from leads.models import LeadStatus
+
+
+def _choices(values: tuple[str, ...], blank: str | None = None) -> list[tuple[str, str]]:
+    items = [(v, v.replace("_", " ").capitalize()) for v in values]
+    return [("", blank), *items] if blank is not None else items
+
+
+CALL_OUTCOMES = get_args(CallMetadata.model_fields["outcome"].annotation)
+SUMMARY = {"max_length": 5000, "widget": forms.Textarea(attrs={"rows": 3})}
+
+
+class CallForm(forms.Form):
+    outcome = forms.ChoiceField(choices=_choices(CALL_OUTCOMES), initial="connected")
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=1440, required=False)
+    summary = forms.CharField(label=_("What was said"), **SUMMARY)
+
+
+class EmailForm(forms.Form):
+    subject = forms.CharField(max_length=255)
+    summary = forms.CharField(label=_("What you wrote"), **SUMMARY)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), **SUMMARY)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=LeadStatus.choices)
+    reason = forms.CharField(max_length=1000, required=False)
+
+
+class FollowUpForm(forms.Form):
+    action = forms.ChoiceField(choices=_choices(get_args(FollowUpAction)))
+    scheduled_for = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    reason = forms.CharField(max_length=1000, required=False)
+
+    def clean_scheduled_for(self) -> Any:
+        value = self.cleaned_data["scheduled_for"]
+        # A minute of slack for a form filled in at "now".
+        if value < timezone.now() - timedelta(minutes=1):
+            raise forms.ValidationError(_("Choose a time in the future."))
+        return value
+
+
+class FollowUpCloseForm(forms.Form):
+    outcome = forms.CharField(max_length=2000, required=False)
+
+
+class CompleteAssignmentForm(forms.Form):
+    note = forms.CharField(max_length=1000, required=False)
+
+
+class ReassignForm(forms.Form):
+    to_user = forms.ModelChoiceField(
+        label=_("New owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Whoever's turn it is"),
+    )
+    reason = forms.CharField(max_length=1000, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_user"]
+        field.queryset = User.objects.filter(is_active=True, groups__name=REPS_GROUP).order_by(
+            "first_name", "last_name", "username"
+        )
+        field.label_from_instance = display_name
+
+
+class ApprovalRequestForm(forms.Form):
+    approval_type = forms.ChoiceField(label=_("Approval for"), choices=_choices(REQUESTABLE_APPROVALS))
+    reason = forms.CharField(
+        label=_("What should be approved"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ApprovalDecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    comment = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectAIForm(forms.Form):
+    intent = forms.ChoiceField(choices=_choices(get_args(Intent), blank="— keep —"), required=False)
+    priority = forms.ChoiceField(choices=_choices(get_args(Priority), blank="— keep —"), required=False)
+    reason = forms.CharField(max_length=1000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("intent") and not data.get("priority"):
+            raise forms.ValidationError(_("Choose the intent or the priority the lead should have."))
+        return data
