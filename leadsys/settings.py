@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "procrastinate.contrib.django",
     "leadsys",
@@ -129,8 +131,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
 STATICFILES_DIRS = [BASE_DIR / "leadsys" / "static"]
-# In development WhiteNoise serves straight from the finders; no collectstatic needed.
+# In development WhiteNoise serves straight from the finders and looks files up
+# per request, so no collectstatic is needed (and no STATIC_ROOT to warn about).
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -220,6 +224,23 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "leadsys.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI at /api/v1/schema/, Swagger UI at /api/v1/docs/ with assets served by us (sidecar), no CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "leadsys API",
+    "DESCRIPTION": "Leads, activities, follow-ups, approvals, assignments and the dashboard. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "AssignmentStatusEnum": "assignments.models.AssignmentStatus",
+    },
 }
 
 LOGGING = {
