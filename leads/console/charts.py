@@ -118,7 +118,10 @@ def stacked_columns(
     values: Sequence[Sequence[int]],
     label_every: int = 1,
 ) -> StackedColumns:
-    """One column per label; values[i][j] is series j in column i, stacked bottom-up."""
+    """One column per label; values[i][j] is series j in column i, stacked bottom-up.
+
+    Every `label_every`-th column is labelled, counted back from the last (today, this week).
+    """
     totals = [sum(column) for column in values]
     top = nice_ceiling(max(totals, default=0))
     plot_height = HEIGHT - TOP - BOTTOM
@@ -146,17 +149,18 @@ def stacked_columns(
                     title=f"{label} · {one.name}: {n}",
                 )
             )
-        last = i == len(labels) - 1
         columns.append(
             Column(
                 label=label,
                 label_x=round(x + bar_width / 2, 2),
-                show_label=i % label_every == 0 or last,
+                show_label=(len(labels) - 1 - i) % label_every == 0,
                 total=totals[i],
                 segments=segments,
             )
         )
-    ticks = [Tick(y=round(baseline - plot_height * k / 2, 2), label=str(top * k // 2)) for k in range(3)]
+    # Axis at 0, the middle (when it is a whole number) and the top.
+    steps = (0, 1, 2) if top % 2 == 0 else (0, 2)
+    ticks = [Tick(y=round(baseline - plot_height * k / 2, 2), label=str(top * k // 2)) for k in steps]
     return StackedColumns(title=title, series=list(series), columns=columns, ticks=ticks)
 
 

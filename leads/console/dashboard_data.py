@@ -96,8 +96,8 @@ def leads_per_day_chart() -> charts.StackedColumns:
 def sla_chart() -> charts.StackedColumns:
     data = selectors.sla_per_week(weeks=8)
     return charts.stacked_columns(
-        title=str(_("SLA met vs missed, by week of completion")),
-        labels=[f"w/c {week:%d %b}" for week in data.weeks],
+        title=str(_("SLA met vs missed, by week of completion (week starting)")),
+        labels=[f"{week:%d %b}" for week in data.weeks],
         series=[charts.Series(str(_("Met")), charts.MET_COLOUR), charts.Series(str(_("Missed")), charts.MISSED_COLOUR)],
         values=[[data.met.get(week, 0), data.missed.get(week, 0)] for week in data.weeks],
         label_every=2,
