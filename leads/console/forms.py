@@ -26,27 +26,33 @@ CALL_OUTCOMES = get_args(CallMetadata.model_fields["outcome"].annotation)
 SUMMARY = {"max_length": 5000, "widget": forms.Textarea(attrs={"rows": 3})}
 
 
-class CallForm(forms.Form):
+class ActionForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no colon
+        super().__init__(*args, **kwargs)
+
+
+class CallForm(ActionForm):
     outcome = forms.ChoiceField(choices=_choices(CALL_OUTCOMES), initial="connected")
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=1440, required=False)
     summary = forms.CharField(label=_("What was said"), **SUMMARY)
 
 
-class EmailForm(forms.Form):
+class EmailForm(ActionForm):
     subject = forms.CharField(max_length=255)
     summary = forms.CharField(label=_("What you wrote"), **SUMMARY)
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     text = forms.CharField(label=_("Note"), **SUMMARY)
 
 
-class StatusForm(forms.Form):
+class StatusForm(ActionForm):
     status = forms.ChoiceField(label=_("New status"), choices=LeadStatus.choices)
     reason = forms.CharField(max_length=1000, required=False)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(ActionForm):
     action = forms.ChoiceField(choices=_choices(get_args(FollowUpAction)))
     scheduled_for = forms.DateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -61,15 +67,15 @@ class FollowUpForm(forms.Form):
         return value
 
 
-class FollowUpCloseForm(forms.Form):
+class FollowUpCloseForm(ActionForm):
     outcome = forms.CharField(max_length=2000, required=False)
 
 
-class CompleteAssignmentForm(forms.Form):
+class CompleteAssignmentForm(ActionForm):
     note = forms.CharField(max_length=1000, required=False)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(ActionForm):
     to_user = forms.ModelChoiceField(
         label=_("New owner"),
         queryset=User.objects.none(),
@@ -87,19 +93,19 @@ class ReassignForm(forms.Form):
         field.label_from_instance = display_name
 
 
-class ApprovalRequestForm(forms.Form):
+class ApprovalRequestForm(ActionForm):
     approval_type = forms.ChoiceField(label=_("Approval for"), choices=_choices(REQUESTABLE_APPROVALS))
     reason = forms.CharField(
         label=_("What should be approved"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ApprovalDecideForm(forms.Form):
+class ApprovalDecideForm(ActionForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     comment = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CorrectAIForm(forms.Form):
+class CorrectAIForm(ActionForm):
     intent = forms.ChoiceField(choices=_choices(get_args(Intent), blank="— keep —"), required=False)
     priority = forms.ChoiceField(choices=_choices(get_args(Priority), blank="— keep —"), required=False)
     reason = forms.CharField(max_length=1000, required=False)

@@ -43,6 +43,10 @@ class TimelineItem:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def _humanize(code: Any) -> str:
+    return str(code).replace("_", " ").capitalize() if code else "—"
+
+
 def _who(event: dict[str, Any], names: dict[str, str]) -> str:
     actor_type, actor_id = event.get("actor_type"), event.get("actor_id")
     if actor_type == "ai":
@@ -101,8 +105,10 @@ def lead_page_context(
         for e in events
     ]
     ai = document["ai_analysis"]
-    if ai and ai.get("corrected_by"):
-        ai = {**ai, "corrected_by_name": names.get(str(ai["corrected_by"]), ai["corrected_by"])}
+    if ai:
+        ai = {**ai, **{f"{key}_label": _humanize(ai.get(key)) for key in ("intent", "lead_type", "suggested_action")}}
+        if ai.get("corrected_by"):
+            ai["corrected_by_name"] = names.get(str(ai["corrected_by"]), ai["corrected_by"])
     manager = is_manager(user)
     action_forms = {name: (bound or {}).get(name) or form_class() for name, form_class in ACTION_FORMS.items()}
     if not manager:
