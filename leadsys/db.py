@@ -56,9 +56,9 @@ def _ensure_database(*, host: str, port: str, name: str) -> None:
     from psycopg import sql
 
     with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+        # Two processes starting at once would both see no database and both
+        # create it; a session lock makes the check-and-create one step.
+        conn.execute("SELECT pg_advisory_lock(hashtext('leadsys.ensure_database'))")
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            try:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process created it between our check and our create
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
