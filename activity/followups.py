@@ -23,6 +23,7 @@ from activity.services import activity_append
 from assignments import business_hours as bh
 from assignments import routing
 from leads.models import Lead
+from leads.webhooks import webhook_emit
 from leadsys.exceptions import Conflict, DomainError, NotAllowed
 
 HIGH_VALUE_APPROVAL = "high_value_lead"
@@ -177,6 +178,7 @@ def follow_up_remind(*, activity_id: UUID, now: datetime) -> bool:
         context={"lead": lead, "follow_up": item, "scheduled_for": item.metadata["scheduled_for"], "owner": owner},
     )
     _decide(item, status=None, added={"reminder_sent_at": now})
+    webhook_emit("follow_up.due", {"lead_id": str(lead.id), "activity_id": str(item.id), **item.metadata})
     return bool(sent)
 
 
@@ -222,7 +224,7 @@ def approval_decide(*, activity_id: UUID, actor: User, approve: bool, comment: s
     if not comment or not comment.strip():
         raise DomainError("A decision needs a comment.", code="required", field="comment")
     item = _lock_pending(activity_id=activity_id, type=ActivityType.APPROVAL)
-    return _decide(
+    decided = _decide(
         item,
         status=ActivityStatus.APPROVED if approve else ActivityStatus.REJECTED,
         added={
@@ -232,3 +234,8 @@ def approval_decide(*, activity_id: UUID, actor: User, approve: bool, comment: s
             "comment": comment.strip(),
         },
     )
+    webhook_emit(
+        "approval.decided",
+        {"lead_id": str(decided.lead_id), "activity_id": str(decided.id), "status": decided.status, **decided.metadata},
+    )
+    return decided

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from activity.metadata import validate_metadata
 from activity.models import DEFAULT_STATUSES, STATUSES_BY_TYPE, ActorType, LeadActivity
+from leads.webhooks import webhook_emit
 from leadsys.exceptions import DomainError
 
 
@@ -91,3 +92,4 @@ def _after_triage(*, lead_id: UUID, ai_result: LeadActivity) -> None:
     from assignments.services import lead_after_triage
 
     lead_after_triage(lead_id=lead_id, ai_result=ai_result)
+    webhook_emit("lead.triaged", {"lead_id": str(lead_id), "activity_id": str(ai_result.id), **ai_result.metadata})

@@ -24,6 +24,7 @@ from assignments.business_hours import sla_deadline
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
 from leads.models import Lead, LeadStatus
+from leads.webhooks import webhook_emit
 from leadsys.exceptions import Conflict, DomainError, NotAllowed
 
 # pg_advisory_xact_lock key: one routing decision at a time, so open-lead
@@ -136,7 +137,7 @@ def _open_assignment(
         sla_deadline=sla_deadline(now, minutes),
     )
     RepProfile.objects.filter(user=owner).update(last_assigned_at=now)
-    activity_append(
+    event = activity_append(
         lead_id=lead.id,
         type=ActivityType.ASSIGNMENT,
         message=f"Assigned to {assignment.owner_name} ({rule}); respond by {assignment.sla_deadline:%Y-%m-%d %H:%M %Z}",
@@ -155,6 +156,7 @@ def _open_assignment(
             "previous_owner_id": previous_owner_id,
         },
     )
+    webhook_emit("lead.assigned", {"lead_id": str(lead.id), "activity_id": str(event.id), **event.metadata})
     return assignment
 
 
@@ -347,6 +349,7 @@ def lead_status_change(*, lead_id: UUID, actor: User, to_status: str, reason: st
     )
     if to_status == LeadStatus.CONTACTED:
         first_response_record(lead_id=lead_id, actor_id=str(actor.id), at=event.created_at)
+    webhook_emit("lead.status_changed", {"lead_id": str(lead_id), "activity_id": str(event.id), **event.metadata})
     return event
 
 
@@ -386,7 +389,7 @@ def sla_breach_record(*, assignment_id: UUID, now: datetime) -> LeadActivity | N
         subject=f"SLA missed: {lead.name} ({assignment.owner_name or assignment.owner_id})",
         context={"lead": lead, "assignment": assignment, "reassigned_to": reassigned_to, "now": now},
     )
-    return activity_append(
+    event = activity_append(
         lead_id=lead.id,
         type=ActivityType.SLA_BREACH,
         message=f"SLA missed by {assignment.owner_name or assignment.owner_id}: no response by "
@@ -400,6 +403,8 @@ def sla_breach_record(*, assignment_id: UUID, now: datetime) -> LeadActivity | N
             "reassigned_to": reassigned_to.owner_id if reassigned_to else None,
         },
     )
+    webhook_emit("sla.breached", {"lead_id": str(lead.id), "activity_id": str(event.id), **event.metadata})
+    return event
 
 
 def _escalate(*, lead: Lead, assignment: Assignment) -> Assignment | None:

@@ -84,3 +84,6 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = ("name", "category", "position", "is_active")
     list_filter = ("category", "is_active")
     search_fields = ("name",)
+
+
+from leads import webhook_admin  # noqa: E402, F401  (registers the webhook admin)

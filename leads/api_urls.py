@@ -1,9 +1,46 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from leads import api
+from leads import api, api_leads, api_serializers, api_work
+from leads.serializers import SubmissionIn
+
+# leads/api.py predates the schema: describe its view here rather than guess.
+submission_create = extend_schema(
+    operation_id="submissions_create",
+    request=SubmissionIn,
+    responses={
+        200: api_serializers.SubmissionOut,
+        201: api_serializers.SubmissionOut,
+        413: api_serializers.ErrorOut,
+        429: api_serializers.ErrorOut,
+        **api_leads.ERRORS,
+    },
+    auth=[],
+)(api.submission_create)
 
 app_name = "api"
 
 urlpatterns = [
-    path("submissions/", api.submission_create, name="submissions"),
+    path("submissions/", submission_create, name="submissions"),
+    path("leads/", api_leads.lead_list, name="leads"),
+    path("leads/<uuid:lead_id>/", api_leads.lead_detail, name="lead"),
+    path("leads/<uuid:lead_id>/activities/", api_leads.lead_activities, name="lead-activities"),
+    path("follow-ups/", api_work.follow_up_list, name="follow-ups"),
+    path("follow-ups/<uuid:activity_id>/complete/", api_work.follow_up_complete, name="follow-up-complete"),
+    path("follow-ups/<uuid:activity_id>/cancel/", api_work.follow_up_cancel, name="follow-up-cancel"),
+    path("approvals/", api_work.approval_list, name="approvals"),
+    path("approvals/<uuid:activity_id>/approve/", api_work.approval_approve, name="approval-approve"),
+    path("approvals/<uuid:activity_id>/reject/", api_work.approval_reject, name="approval-reject"),
+    path("assignments/", api_work.assignment_list, name="assignments"),
+    path("assignments/<uuid:assignment_id>/complete/", api_work.assignment_complete_view, name="assignment-complete"),
+    path("assignments/<uuid:assignment_id>/reassign/", api_work.assignment_reassign_view, name="assignment-reassign"),
+    path("dashboard/", api_work.dashboard, name="dashboard"),
+    # The schema is public (no lead data); Swagger UI's assets come from the sidecar, not a CDN.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[]),
+        name="docs",
+    ),
 ]

@@ -180,3 +180,6 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
+
+
+from leads.webhook_models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

@@ -22,6 +22,7 @@ from django.utils import timezone
 from activity.models import ActivityType
 from activity.services import activity_append
 from leads.models import Lead, LeadProduct, LeadSource
+from leads.webhooks import webhook_emit
 from leadsys.queue import defer_jobs
 from leadsys.roles import database_role
 
@@ -181,6 +182,7 @@ def _queue_follow_on_jobs(*, lead_id: UUID, merged: bool) -> None:
     from activity.tasks import triage_lead
     from leads.tasks import send_acknowledgement
 
+    webhook_emit("lead.merged" if merged else "lead.created", {"lead_id": str(lead_id)})
     jobs = [(triage_lead, {"lead_id": str(lead_id)})]
     if not merged:
         jobs.append((send_acknowledgement, {"lead_id": str(lead_id)}))
