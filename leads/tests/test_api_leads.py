@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from activity.models import LeadActivity
 from activity.tests.factories import AIResultFactory
@@ -208,3 +209,12 @@ def test_it_refuses_a_status_change_from_an_outsider() -> None:
 
     assert response.status_code == 403
     assert Lead.objects.get(id=lead.id).status == "new"
+
+
+def test_it_refuses_a_token_once_it_is_deleted_in_the_admin() -> None:
+    client = rep_client()
+    assert client.get("/leads/").status_code == 200
+
+    Token.objects.filter(user=client.user).delete()
+
+    assert client.get("/leads/").status_code == 401
