@@ -138,6 +138,6 @@ class Command(BaseCommand):
         out.write("  Leads by status: " + ", ".join(f"{s} {n:,}" for s, n in by_status.items()) + ".")
         out.write(f"  Staff accounts created now: {', '.join(created_staff) or 'none (all existed)'}.")
         out.write(
-            f"  Log in at /admin/ as admin, manager or rep1..rep4, password {demo_seed.DEMO_PASSWORD!r} "
-            "(accounts that already existed keep their password)."
+            f"  Log in at /console/ as manager or rep1..rep4 (and /admin/ as admin), password "
+            f"{demo_seed.DEMO_PASSWORD!r} (accounts that already existed keep their password)."
         )
