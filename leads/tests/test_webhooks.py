@@ -181,3 +181,14 @@ def test_it_stores_the_payload_as_json_the_receiver_reads_back() -> None:
 
     assert WebhookDelivery.objects.get(id=delivery.id).payload == {"lead_id": "x", "when": "2030-01-02"}
     assert json.loads(json.dumps(delivery.payload)) == delivery.payload
+
+
+def test_it_does_nothing_for_a_delivery_whose_endpoint_was_deleted() -> None:
+    with WebhookReceiver(200) as receiver:
+        hook = endpoint(receiver.url)
+        [delivery] = webhook_emit("lead.created", {"lead_id": "x"})
+        hook.delete()
+
+        assert webhook_deliver(delivery_id=delivery.id) is None
+
+    assert receiver.received == []

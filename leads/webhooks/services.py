@@ -61,9 +61,11 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
     return json.dumps(envelope, separators=(",", ":"), sort_keys=True).encode()
 
 
-def webhook_deliver(*, delivery_id: UUID) -> WebhookDelivery:
+def webhook_deliver(*, delivery_id: UUID) -> WebhookDelivery | None:
     """One attempt. Raises DeliveryFailed on a failure so the job is retried (idempotent once succeeded)."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(id=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(id=delivery_id).first()
+    if delivery is None:
+        return None  # its endpoint was deleted meanwhile: nothing left to send
     endpoint = delivery.endpoint
     if delivery.status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.SKIPPED):
         return delivery
