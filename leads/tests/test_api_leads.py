@@ -229,8 +229,10 @@ def test_it_pages_through_the_created_at_index_not_a_sort_of_every_lead() -> Non
     query = {"limit": 50, "cursor": encode_cursor(lead)}
     with connection.cursor() as cursor:
         # On a tiny test table a scan and a sort are cheapest; forbid both to see whether the index can serve.
-        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off"
+        )
         plan = leads_filtered(query, SimpleNamespace(user=rep.user))[:51].explain()  # type: ignore[arg-type]
 
-    assert "idx_leads_created_at_id" in plan
+    assert "idx_leads_created_at_id" in plan, plan
     assert "Sort" not in plan.split("SubPlan")[0]
