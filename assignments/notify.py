@@ -24,7 +24,7 @@ def staff_email_send(
     *, lead_id: UUID, template: str, to: list[str], subject: str, context: dict[str, Any]
 ) -> list[str]:
     """Send one email per recipient from templates/emails/<template>.{txt,html}; return who was emailed."""
-    full_context = {**context, "company_name": settings.COMPANY_NAME, "site_url": getattr(settings, "SITE_URL", "")}
+    full_context = {**context, "company_name": settings.COMPANY_NAME, "site_url": settings.SITE_URL}
     text = render_to_string(f"emails/{template}.txt", full_context)
     html = render_to_string(f"emails/{template}.html", full_context)
     sent = []

@@ -211,6 +211,11 @@ SLA_ESCALATION_REASSIGN = env.bool("SLA_ESCALATION_REASSIGN", default=False)
 HIGH_VALUE_LEAD_TYPES = env.list("HIGH_VALUE_LEAD_TYPES", default=["architect", "builder", "dealer"])
 HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 
+# --- Webhooks and links in staff emails ----------------------------------------
+WEBHOOK_PAUSE_AFTER_FAILURES = _typed("WEBHOOK_PAUSE_AFTER_FAILURES", int, 10)
+WEBHOOK_TIMEOUT_SECONDS = _typed("WEBHOOK_TIMEOUT_SECONDS", float, 10.0)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+
 # --- Jobs (procrastinate) ----------------------------------------------------
 PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
 

@@ -26,8 +26,6 @@ from leadsys.exceptions import DomainError
 
 RESPONSE_EXCERPT = 500
 # Defaults; a deployment may set these in settings.
-PAUSE_AFTER_FAILURES = 10
-TIMEOUT_SECONDS = 10
 
 
 class DeliveryFailed(Exception):
@@ -99,10 +97,7 @@ def webhook_deliver(*, delivery_id: UUID) -> WebhookDelivery | None:
 def _count_failure(*, endpoint_id: int, now: Any) -> None:
     endpoint = WebhookEndpoint.objects.select_for_update().get(id=endpoint_id)
     endpoint.consecutive_failures += 1
-    if (
-        endpoint.consecutive_failures >= getattr(settings, "WEBHOOK_PAUSE_AFTER_FAILURES", PAUSE_AFTER_FAILURES)
-        and endpoint.paused_at is None
-    ):
+    if endpoint.consecutive_failures >= settings.WEBHOOK_PAUSE_AFTER_FAILURES and endpoint.paused_at is None:
         endpoint.paused_at = now
     endpoint.save(update_fields=["consecutive_failures", "paused_at"])
 
@@ -123,9 +118,7 @@ def _post(*, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int 
         },
     )
     try:
-        with urllib.request.urlopen(
-            request, timeout=getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
-        ) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
             return response.status, ""
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code}: {exc.read(RESPONSE_EXCERPT).decode(errors='replace')}"
