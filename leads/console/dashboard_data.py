@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from activity.corrections import Agreement, ai_agreement
 from leads.console import charts
 from leads.console import overview_selectors as selectors
 from leads.models import LeadSource
@@ -129,10 +130,24 @@ def open_leads_chart() -> charts.HorizontalBars:
     )
 
 
+def agreement_tile(agreement: Agreement) -> Tile:
+    """How often people left the AI's intent and priority as they were (ai_correction events)."""
+    intent, priority = agreement.rate("intent"), agreement.rate("priority")
+    if intent is None or priority is None:
+        return Tile("ai_agreement", _("Agreement with the AI"), "—", _("no AI analyses yet"))
+    return Tile(
+        "ai_agreement",
+        _("Agreement with the AI"),
+        f"{min(intent, priority):.0%}",
+        _("intent %(intent)s, priority %(priority)s of %(n)s analyses")
+        % {"intent": f"{intent:.0%}", "priority": f"{priority:.0%}", "n": f"{agreement.ai_results:,}"},
+    )
+
+
 def dashboard_context() -> dict[str, Any]:
     priority, intent = mix_charts()
     return {
-        "tiles": stat_tiles(dashboard_stats()),
+        "tiles": [*stat_tiles(dashboard_stats()), agreement_tile(ai_agreement())],
         "per_day": leads_per_day_chart(),
         "sla": sla_chart(),
         "priority": priority,

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from activity.corrections import ai_correct
+from activity.tests.factories import AIResultFactory
 from assignments.tests.factories import AssignmentFactory
 from leads.console import charts
 from leads.models import Lead
@@ -48,6 +50,15 @@ def test_it_shows_the_seven_figures_with_labels() -> None:
         assert label in html
     total = Lead.objects.count()
     assert f'data-key="total_leads">\n      <dt>Total leads</dt><dd class="tile-value">{total}</dd>' in html
+
+
+def test_it_shows_how_often_people_agree_with_the_ai() -> None:
+    results = AIResultFactory.create_batch(4, metadata__intent="quote_request", metadata__priority="low")
+    manager, client = manager_client()
+    ai_correct(ai_result_id=results[0].id, actor_id=str(manager.id), priority="high")  # 3 of 4 priorities kept
+    html = client.get(URL).content.decode()
+    assert '<dt>Agreement with the AI</dt><dd class="tile-value">75%</dd>' in html
+    assert "intent 100%, priority 75% of 4 analyses" in html
 
 
 def test_it_charts_leads_per_day_by_source() -> None:
