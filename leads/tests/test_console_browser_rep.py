@@ -39,6 +39,9 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # The click does not wait for the next page; its stylesheets must be in before layout is measured.
+    page.wait_for_url(f"**{reverse('console:queue')}")
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture
