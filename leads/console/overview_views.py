@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from activity import followups
-from assignments import routing
 from leads.console import overview_pages as pages
 from leads.console.csv_export import leads_csv_response
 from leads.console.dashboard_data import dashboard_context
+from leads.console.permissions import manager_required, staff_required
 from leads.console.snooze import follow_up_snooze
 from leadsys.exceptions import DomainError
-
-View = Callable[..., HttpResponseBase]
-
-
-def staff_required(view: View) -> View:
-    """Signed in (else the login page) and a sales rep or manager (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not routing.is_staff_member(request.user):
-            raise PermissionDenied(_("The console is for sales reps and managers."))
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
-def manager_required(view: View) -> View:
-    @staff_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not routing.is_manager(request.user):
-            raise PermissionDenied(_("Only sales managers can see and decide approvals."))
-        return view(request, *args, **kwargs)
-
-    return checked
 
 
 @require_GET

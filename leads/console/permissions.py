@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from assignments.routing import is_manager, is_rep, is_staff_member
 
-__all__ = ["is_manager", "is_rep", "is_staff_member", "staff_required", "require_manager"]
+__all__ = ["is_manager", "is_rep", "is_staff_member", "staff_required", "manager_required", "require_manager"]
 
 View = Callable[..., HttpResponse]
 
@@ -29,6 +29,19 @@ def staff_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_staff_member(request.user):
             raise PermissionDenied("Only sales reps and managers can use the console.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def manager_required(view: View) -> View:
+    """staff_required, and a sales manager (else 403)."""
+
+    @staff_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_manager(request.user):
+            raise PermissionDenied("Only sales managers can do this.")
         return view(request, *args, **kwargs)
 
     return wrapped
