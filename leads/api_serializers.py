@@ -11,6 +11,7 @@ from rest_framework import serializers
 from activity.metadata import FollowUpAction, Intent, Priority
 from activity.models import ActivityStatus, LeadActivity
 from assignments.models import Assignment, AssignmentStatus
+from leads.api_fields import StrictCharField, StrictChoiceField, StrictIntegerField, StrictUUIDField
 from leads.models import Lead, LeadStatus
 
 PAGE_MAX = 200
@@ -25,6 +26,20 @@ class AwareDateTimeField(serializers.DateTimeField):
         if parsed is not None and parsed.tzinfo is None:
             raise serializers.ValidationError("Give the time zone offset, e.g. 2030-01-31T10:00:00+05:30 or ...Z.")
         return super().to_internal_value(value)
+
+
+class QueryParams(serializers.Serializer):
+    """Query filters. A blank one (`?status=`) is refused, not read as "no filter": leave it out instead."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        blank = {
+            name: ["May not be blank; leave the parameter out to not filter by it."]
+            for name in self.fields
+            if name in data and data.get(name) == ""
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
 
 
 class ErrorDetail(serializers.Serializer):
@@ -46,7 +61,7 @@ class SubmissionOut(serializers.Serializer):
 # --- Leads ---------------------------------------------------------------------------------
 
 
-class LeadListQuery(serializers.Serializer):
+class LeadListQuery(QueryParams):
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
     source = serializers.CharField(max_length=100, required=False)
     priority = serializers.ChoiceField(choices=typing.get_args(Priority), required=False)
@@ -95,8 +110,8 @@ class LeadPageOut(serializers.Serializer):
 
 
 class LeadPatchIn(serializers.Serializer):
-    status = serializers.ChoiceField(choices=LeadStatus.choices)
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    status = StrictChoiceField(choices=LeadStatus.choices)
+    reason = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 # --- Activities ----------------------------------------------------------------------------
@@ -113,16 +128,16 @@ class ActivityOut(serializers.ModelSerializer):
         fields = ["id", "lead_id", "created_at", "type", "status", "message", "actor_type", "actor_id", "metadata"]
 
 
-class ActivityQuery(serializers.Serializer):
+class ActivityQuery(QueryParams):
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, default=PAGE_DEFAULT)
 
 
 class ActivityIn(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["call", "email", "note"])
-    message = serializers.CharField(max_length=10_000)
-    outcome = serializers.ChoiceField(choices=CALL_OUTCOMES, required=False, help_text="call only")
-    duration_seconds = serializers.IntegerField(min_value=0, max_value=86_400, required=False, help_text="call only")
-    subject = serializers.CharField(max_length=255, required=False, help_text="email only")
+    type = StrictChoiceField(choices=["call", "email", "note"])
+    message = StrictCharField(max_length=10_000)
+    outcome = StrictChoiceField(choices=CALL_OUTCOMES, required=False, help_text="call only")
+    duration_seconds = StrictIntegerField(min_value=0, max_value=86_400, required=False, help_text="call only")
+    subject = StrictCharField(max_length=255, required=False, help_text="email only")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         allowed = {"call": {"outcome", "duration_seconds"}, "email": {"subject"}, "note": set()}[attrs["type"]]
@@ -146,23 +161,23 @@ class FollowUpOut(serializers.Serializer):
     owner_name = serializers.CharField(allow_null=True)
 
 
-class FollowUpQuery(serializers.Serializer):
+class FollowUpQuery(QueryParams):
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, default=PAGE_DEFAULT)
     owner = serializers.CharField(max_length=255, required=False, help_text="A user id, or `me`.")
 
 
 class FollowUpIn(serializers.Serializer):
-    lead_id = serializers.UUIDField()
-    action = serializers.ChoiceField(choices=typing.get_args(FollowUpAction))
+    lead_id = StrictUUIDField()
+    action = StrictChoiceField(choices=typing.get_args(FollowUpAction))
     scheduled_for = AwareDateTimeField()
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    reason = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class FollowUpCloseIn(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, help_text="Outcome or reason.")
+    note = StrictCharField(max_length=1000, required=False, allow_blank=True, help_text="Outcome or reason.")
 
 
-class ApprovalQuery(serializers.Serializer):
+class ApprovalQuery(QueryParams):
     status = serializers.ChoiceField(
         choices=[ActivityStatus.PENDING, ActivityStatus.APPROVED, ActivityStatus.REJECTED], default="pending"
     )
@@ -170,7 +185,7 @@ class ApprovalQuery(serializers.Serializer):
 
 
 class ApprovalDecisionIn(serializers.Serializer):
-    comment = serializers.CharField(max_length=1000)
+    comment = StrictCharField(max_length=1000)
 
 
 # --- Assignments ---------------------------------------------------------------------------------
@@ -195,18 +210,18 @@ class AssignmentOut(serializers.ModelSerializer):
         ]
 
 
-class AssignmentQuery(serializers.Serializer):
+class AssignmentQuery(QueryParams):
     status = serializers.ChoiceField(choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE)
     owner = serializers.CharField(max_length=255, required=False, help_text="A user id, or `me`.")
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, default=PAGE_DEFAULT)
 
 
 class AssignmentCompleteIn(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    note = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class ReassignIn(serializers.Serializer):
-    to_user_id = serializers.IntegerField(
+    to_user_id = StrictIntegerField(
         min_value=1, max_value=2**31 - 1, required=False, help_text="Omit for whoever's turn it is."
     )
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    reason = StrictCharField(max_length=1000, required=False, allow_blank=True)

@@ -1,4 +1,6 @@
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,6 +20,14 @@ submission_create = extend_schema(
     },
     auth=[],
 )(api.submission_create)
+
+
+@csrf_exempt  # it changes nothing; a POST must get the JSON 404, not the CSRF page
+def no_such_endpoint(request: HttpRequest, **kwargs: object) -> JsonResponse:
+    """A JSON 404 for any other address under /api/v1/ (a malformed id included), never an HTML page."""
+    message = "Nothing at this address: check the id and the path (see /api/v1/docs/)."
+    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)
+
 
 app_name = "api"
 
@@ -43,4 +53,5 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[]),
         name="docs",
     ),
+    re_path(r"^.*$", no_such_endpoint),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from leads.api_fields import StrictBooleanField, StrictCharField, StrictChoiceField
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSource
 from leads.validation import normalize_email, normalize_phone
 
@@ -14,15 +15,15 @@ ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
 
 
 class ProductInterestIn(serializers.Serializer):
-    category = serializers.CharField(max_length=100)
-    product = serializers.CharField(max_length=255)
-    quantity = serializers.CharField(max_length=100, required=False, allow_null=True, allow_blank=True)
-    notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
+    category = StrictCharField(max_length=100)
+    product = StrictCharField(max_length=255)
+    quantity = StrictCharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    notes = StrictCharField(max_length=NOTES_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
 
 
 class ConsentIn(serializers.Serializer):
-    privacy_accepted = serializers.BooleanField()
-    marketing_opt_in = serializers.BooleanField(default=False)
+    privacy_accepted = StrictBooleanField()
+    marketing_opt_in = StrictBooleanField(default=False)
 
     def validate_privacy_accepted(self, value: bool) -> bool:
         if not value:
@@ -33,16 +34,16 @@ class ConsentIn(serializers.Serializer):
 class SubmissionIn(serializers.Serializer):
     """The plan's LeadSubmission."""
 
-    name = serializers.CharField(min_length=2, max_length=255)
-    email = serializers.CharField(max_length=255)
-    phone = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
-    company = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
-    role = serializers.CharField(max_length=100, required=False, allow_null=True, allow_blank=True)
-    location = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
-    message = serializers.CharField(
+    name = StrictCharField(min_length=2, max_length=255)
+    email = StrictCharField(max_length=255)
+    phone = StrictCharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    company = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    role = StrictCharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    location = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    message = StrictCharField(
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_null=True, allow_blank=True, trim_whitespace=True
     )
-    source = serializers.ChoiceField(choices=LeadSource.values, required=False)
+    source = StrictChoiceField(choices=LeadSource.values, required=False)
     product_interests = ProductInterestIn(many=True, required=False, max_length=20)
     consent = ConsentIn(required=False)
 
