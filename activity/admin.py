@@ -6,15 +6,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from activity.models import LeadActivity
+from leadsys.admin_paging import LargeTableAdmin
 
 
 @admin.register(LeadActivity)
-class LeadActivityAdmin(admin.ModelAdmin):
+class LeadActivityAdmin(LargeTableAdmin):
     list_display = ("created_at", "type", "status", "lead", "actor_type", "message")
     list_filter = ("type", "status", "actor_type")
     list_select_related = ("lead",)
-    ordering = ("-created_at",)
-    show_full_result_count = False
+    ordering = ("-created_at", "-id")
     readonly_fields = (
         "id",
         "lead",

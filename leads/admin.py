@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from activity.models import LeadActivity
-from leads.models import Lead, LeadProduct, Product, ProductCategory
+from assignments.models import Assignment
+from leads.models import Lead, LeadProduct, LeadRole, LeadSource, Product, ProductCategory
+from leads.search import search_leads
+from leadsys.admin_paging import LargeTableAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -35,13 +42,51 @@ class LeadActivityInline(ReadOnlyInline):
     max_num = 0
 
 
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fields = ("assigned_at", "owner_name", "owner_id", "status", "sla_deadline", "sla_met", "response_time_minutes")
+    readonly_fields = fields
+    ordering = ("-assigned_at",)
+    max_num = 0
+
+
+class ChoicesFilter(admin.SimpleListFilter):
+    """A filter from a fixed list: Django's default for a field without choices runs
+    SELECT DISTINCT over the whole table on every change-list page."""
+
+    choices_list: list[tuple[str, Any]] = []
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return self.choices_list
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class SourceFilter(ChoicesFilter):
+    title = _("source")
+    parameter_name = "source"
+    choices_list = LeadSource.choices
+
+
+class RoleFilter(ChoicesFilter):
+    title = _("role")
+    parameter_name = "role"
+    choices_list = LeadRole.choices
+
+
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(LargeTableAdmin):
     list_display = ("name", "email", "phone", "company", "role", "location", "source", "status", "created_at")
-    list_filter = ("status", "source", "role")
-    search_fields = ("email", "name", "phone", "company")
-    date_hierarchy = None
-    ordering = ("-created_at",)
+    list_filter = ("status", SourceFilter, RoleFilter)
+    # Declared so the admin shows its search box; get_search_results() does the search with indexes.
+    search_fields = ("name", "email", "phone", "company")
+    search_help_text = _(
+        "Words of the name, company or email by their beginning (“rah shar”), an email by its beginning, "
+        "or a phone number’s digits."
+    )
+    ordering = ("-created_at", "-id")
     readonly_fields = (
         "id",
         "created_at",
@@ -59,11 +104,23 @@ class LeadAdmin(admin.ModelAdmin):
         "last_contact_at",
         "conversion_date",
     )
-    inlines = [LeadProductInline, LeadActivityInline]
-    show_full_result_count = False
+    inlines = [LeadProductInline, AssignmentInline, LeadActivityInline]
 
+    # Leads arrive through the form or the API and change through the services, which record
+    # events; deleting one would erase its audit trail.
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # leads arrive through the form or the API
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Lead], search_term: str
+    ) -> tuple[QuerySet[Lead], bool]:
+        return search_leads(queryset, search_term), False
 
 
 class ProductInline(admin.TabularInline):

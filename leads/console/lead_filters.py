@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
 from leads.console.keyset import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
+from leads.search import search_leads
 
 UNASSIGNED = "none"
 PRIORITIES = (("high", _("High")), ("medium", _("Medium")), ("low", _("Low")))
@@ -55,7 +56,10 @@ def _category_choices() -> list[tuple[str, str]]:
 
 class LeadFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=MAX_SEARCH_LENGTH, help_text=_("Name, email, phone or company")
+        label=_("Search"),
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        help_text=_("Words of the name or company (their beginning), an email, or phone digits"),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(LeadStatus.choices))
     source = forms.ChoiceField(label=_("Source"), required=False, choices=_any(LeadSource.choices))
@@ -98,10 +102,7 @@ def filtered_leads(data: dict) -> QuerySet[Lead]:
         owner_id=Subquery(active.values("owner_id")[:1]),
     )
     if data.get("q"):
-        q = data["q"].strip()
-        leads = leads.filter(
-            Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q) | Q(company__icontains=q)
-        )
+        leads = search_leads(leads, data["q"])
     for field in ("status", "source"):
         if data.get(field):
             leads = leads.filter(**{field: data[field]})

@@ -19,7 +19,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name")
     # One lead per email per business day: a sequence keeps factory leads apart.
     email = factory.Sequence(lambda n: f"lead{n}@example.com")
-    phone = factory.Faker("numerify", text="+91 9#########")
+    phone = factory.Faker("numerify", text="+919#########")  # E.164, as intake stores it
     company = factory.Faker("company")
     role = factory.Faker("random_element", elements=LeadRole.values)
     location = factory.Faker("city")

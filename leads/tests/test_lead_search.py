@@ -1,0 +1,70 @@
+"""search_leads(): words by their beginning, emails by their beginning, phones by digits."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from leads.models import Lead
+from leads.search import search_leads
+from leads.tests.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meera() -> Lead:
+    LeadFactory(name="Someone Else", email="someone@other.example", phone="+14155550100", company="Other Co")
+    return LeadFactory(name="Meera Iyer", email="meera.i@studio.example", phone="+919812345678", company="Iyer Studio")
+
+
+def found(text: str) -> set[str]:
+    return {str(pk) for pk in search_leads(Lead.objects.all(), text).values_list("id", flat=True)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meera",
+        "mee",  # the beginning of a word
+        "iyer stu",  # every word must match, in any field
+        "STUDIO",
+        "studio.example",  # the email's domain
+        "meera.i@stu",  # an email by its beginning
+        "MEERA.I@STUDIO.EXAMPLE",
+        "98123",  # digits as dialled locally
+        "+91 98123 45678",
+        "098123 45678",  # with the trunk zero
+        "919812",
+    ],
+)
+def test_it_finds_the_lead(meera: Lead, text: str) -> None:
+    assert found(text) == {str(meera.id)}
+
+
+@pytest.mark.parametrize("text", ["eera", "tudio", "meera@other", "4155", "zzz", "Meera Zed", "&|!():*", "___"])
+def test_it_does_not_find_what_does_not_match(meera: Lead, text: str) -> None:
+    assert str(meera.id) not in found(text)
+
+
+def test_it_treats_like_wildcards_in_an_email_as_text(meera: Lead) -> None:
+    assert found("%@studio") == set()
+    assert found("meera_i@") == set()
+
+
+def test_it_returns_everything_for_blank_text(meera: Lead) -> None:
+    assert len(found("   ")) == 2
+
+
+def test_it_uses_the_indexes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would otherwise be scanned
+        for text, index in [
+            ("meera iyer", "idx_leads_search_words"),
+            ("meera@stu", "idx_leads_email_prefix"),
+            ("98123", "idx_leads_phone_prefix"),
+        ]:
+            sql, params = search_leads(Lead.objects.all(), text).values("id").query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in plan, (text, plan)
