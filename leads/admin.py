@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import LeadActivity
 from assignments.models import Assignment
-from leads.models import Lead, LeadProduct, LeadRole, LeadSource, Product, ProductCategory
+from leads.models import (
+    IdempotencyKey,
+    Lead,
+    LeadProduct,
+    LeadRole,
+    LeadSource,
+    Product,
+    ProductCategory,
+    RateLimitBucket,
+)
 from leads.search import search_leads
 from leadsys.admin_paging import LargeTableAdmin
 
@@ -141,6 +150,33 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = ("name", "category", "position", "is_active")
     list_filter = ("category", "is_active")
     search_fields = ("name",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Internal state, shown for support: written only by the code that owns it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    """What an integration's retry with the same Idempotency-Key gets back; kept 24 hours."""
+
+    list_display = ("created_at", "scope", "key", "status_code")
+    search_fields = ("=key",)
+    ordering = ("-created_at",)
+
+
+@admin.register(RateLimitBucket)
+class RateLimitBucketAdmin(ReadOnlyAdmin):
+    """Submissions per client address per window; deleting a row lifts that limit early."""
+
+    list_display = ("window_start", "bucket", "hits")
+    ordering = ("-window_start",)
 
 
 from leads import webhook_admin  # noqa: E402, F401  (registers the webhook admin)

@@ -127,3 +127,23 @@ def test_the_paginator_counts_exactly_up_to_the_limit_then_estimates() -> None:
     true_half = Lead.objects.filter(status="contacted").count()
     assert true_half > EXACT_COUNT_LIMIT / 2
     assert half == true_half if true_half <= EXACT_COUNT_LIMIT else abs(half - true_half) <= true_half * 0.2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/leads/lead/",
+        "/admin/leads/productcategory/",
+        "/admin/leads/product/",
+        "/admin/leads/idempotencykey/",
+        "/admin/leads/ratelimitbucket/",
+        "/admin/leads/webhookendpoint/",
+        "/admin/leads/webhookdelivery/",
+        "/admin/activity/leadactivity/",
+        "/admin/assignments/assignment/",
+        "/admin/assignments/repprofile/",
+        "/admin/authtoken/tokenproxy/",
+    ],
+)
+def test_every_change_list_opens(admin: Client, path: str) -> None:
+    assert admin.get(path).status_code == 200
