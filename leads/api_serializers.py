@@ -22,7 +22,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO time with its offset: a bare local time would be read in a zone the caller did not choose."""
 
     def to_internal_value(self, value: Any) -> Any:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # the shape of a time with an impossible part, such as 12:99
+            raise serializers.ValidationError("Not a real date and time.") from None
         if parsed is not None and parsed.tzinfo is None:
             raise serializers.ValidationError("Give the time zone offset, e.g. 2030-01-31T10:00:00+05:30 or ...Z.")
         return super().to_internal_value(value)

@@ -53,5 +53,5 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[]),
         name="docs",
     ),
-    re_path(r"^.*$", no_such_endpoint),
+    re_path(r"(?s)^.*$", no_such_endpoint),  # (?s): a path with an encoded newline too,
 ]

@@ -67,7 +67,9 @@ def test_it_answers_415_for_a_form_encoded_body() -> None:
     assert Lead.objects.get(id=lead.id).status == "new"
 
 
-@pytest.mark.parametrize("path", ["/approvals/null,null/approve/", "/no-such-thing/", "/leads/12/activities/"])
+@pytest.mark.parametrize(
+    "path", ["/approvals/null,null/approve/", "/no-such-thing/", "/leads/12/activities/", "/leads/a%0Ab/"]
+)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_answers_a_json_404_for_any_other_address(path: str, method: str) -> None:
     client = manager_client()
@@ -77,3 +79,16 @@ def test_it_answers_a_json_404_for_any_other_address(path: str, method: str) -> 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert error_code(response) == "not_found"
+
+
+@pytest.mark.parametrize("when", ["2024-01-01T12:99:00Z", "2024-02-30T10:00:00Z", "2024-13-01T10:00:00+05:30"])
+def test_it_answers_400_for_a_time_that_cannot_exist(when: str) -> None:
+    lead = LeadFactory()
+
+    response = rep_client().post("/follow-ups/", {"lead_id": str(lead.id), "action": "call", "scheduled_for": when})
+    listed = rep_client().get("/leads/", {"created_after": when})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["scheduled_for"] == ["Not a real date and time."]
+    assert listed.status_code == 400
+    assert not LeadActivity.objects.filter(lead=lead).exists()
