@@ -11,10 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from leads import idempotency
-from leads.models import LeadSource
+from leads.intake_input import submission_data, submission_from
 from leads.parsers import SubmissionJSONParser
-from leads.serializers import SubmissionIn, blank_to_none
-from leads.services import ProductInterest, Submission, consent_now, lead_submit
+from leads.services import lead_submit
 from leadsys.ratelimit import client_ip, intake_allowed
 
 
@@ -36,9 +35,9 @@ def submission_create(request: Request) -> Response:
     if not request.user.is_authenticated and not intake_allowed(request._request):
         return _error("rate_limited", "Too many submissions from this address; try again in a few minutes.", 429)
 
-    serializer = SubmissionIn(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    submission = _submission(serializer.validated_data, request)
+    # The body rules are SubmissionIn's (the documented schema), run without DRF's field objects.
+    data = submission_data(request.data)
+    submission = submission_from(data, trusted=request.user.is_authenticated, ip_address=client_ip(request._request))
 
     def work() -> tuple[int, dict[str, object]]:
         result = lead_submit(submission=submission)
@@ -60,33 +59,3 @@ def submission_create(request: Request) -> Response:
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
-
-
-def _submission(data: dict[str, object], request: Request) -> Submission:
-    data = blank_to_none(data, "phone", "company", "role", "location", "message")
-    # Only a caller we know may say where the lead came from.
-    source = data.get("source") or LeadSource.WEBSITE_FORM
-    if not request.user.is_authenticated:
-        source = LeadSource.WEBSITE_FORM
-    consent = data.get("consent")
-    return Submission(
-        name=str(data["name"]),
-        email=str(data["email"]),
-        phone=data["phone"],  # type: ignore[arg-type]
-        company=data["company"],  # type: ignore[arg-type]
-        role=data["role"],  # type: ignore[arg-type]
-        location=data["location"],  # type: ignore[arg-type]
-        message=data["message"],  # type: ignore[arg-type]
-        source=str(source),
-        product_interests=tuple(
-            ProductInterest(
-                category=item["category"],
-                product=item["product"],
-                quantity=item.get("quantity") or None,
-                notes=item.get("notes") or None,
-            )
-            for item in data.get("product_interests") or []  # type: ignore[union-attr]
-        ),
-        consent=consent_now(marketing_opt_in=consent["marketing_opt_in"]) if consent else None,  # type: ignore[index]
-        ip_address=client_ip(request._request),
-    )

@@ -12,6 +12,8 @@ from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSou
 from leads.validation import normalize_email, normalize_phone
 
 ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
+UNKNOWN_ROLE = f"Unknown role. Use one of: {', '.join(LeadRole.values)}."
+PRIVACY_REQUIRED = "The privacy notice must be accepted to record consent."
 
 
 class ProductInterestIn(serializers.Serializer):
@@ -27,7 +29,7 @@ class ConsentIn(serializers.Serializer):
 
     def validate_privacy_accepted(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError("The privacy notice must be accepted to record consent.")
+            raise serializers.ValidationError(PRIVACY_REQUIRED)
         return value
 
 
@@ -66,7 +68,7 @@ class SubmissionIn(serializers.Serializer):
             return None
         role = ROLE_BY_LOWER.get(value.strip().lower())
         if role is None:
-            raise serializers.ValidationError(f"Unknown role. Use one of: {', '.join(LeadRole.values)}.")
+            raise serializers.ValidationError(UNKNOWN_ROLE)
         return role
 
 

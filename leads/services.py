@@ -8,23 +8,24 @@ A rolled-back intake leaves no job; a committed one always has its jobs.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
+import procrastinate.tasks
 import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from activity.metadata import validate_metadata
 from activity.models import ActivityType
 from activity.services import activity_append
-from leads.models import Lead, LeadProduct, LeadSource
-from leads.webhooks import webhook_emit
-from leadsys.queue import defer_jobs
-from leadsys.roles import database_role
+from leads.models import Lead, LeadSource
 
 logger = logging.getLogger(__name__)
 
@@ -83,110 +84,125 @@ def lead_submit(*, submission: Submission) -> IntakeResult:
     raise AssertionError("unreachable")
 
 
-@transaction.atomic
+# The whole intake in one round trip (leads/migrations/0010_intake_submit.py):
+# intake_submit() as anon, so RLS decides what intake may touch, then, as the
+# owner again, intake_follow_on(): the jobs and webhook deliveries for the lead
+# it wrote. Sent as one string (simple query protocol), the statements are one
+# transaction: SET LOCAL ends with it, and an error anywhere rolls back all of it.
+INTAKE = (
+    "SET LOCAL ROLE anon; "
+    "SELECT FROM intake_submit(%s::jsonb); "
+    "RESET ROLE; "
+    "SELECT lead_id, merged FROM intake_follow_on(%s::jsonb, %s::jsonb)"
+)
+FOLLOW_ON_RESULT = 3  # the fourth statement's rows: skip three result sets
+
+
 def _submit_once(submission: Submission) -> IntakeResult:
-    with database_role("anon"), connection.cursor() as cursor:
-        # Locks the email for this transaction, then looks for today's lead.
-        cursor.execute("SELECT intake_todays_lead_id(%s)", [submission.email])
-        existing = cursor.fetchone()[0]
-        if existing:
-            lead_id, merged = existing, True
-            _append_resubmission(lead_id=lead_id, submission=submission)
-        else:
-            lead_id, merged = _insert_lead(submission), False
-        _insert_products(lead_id=lead_id, interests=submission.product_interests)
-        if submission.consent:
-            _append_consent(lead_id=lead_id, consent=submission.consent, ip_address=submission.ip_address)
-    _queue_follow_on_jobs(lead_id=lead_id, merged=merged)
+    if connection.in_atomic_block:  # e.g. under an Idempotency-Key: a savepoint, so a lost race can retry
+        with transaction.atomic():
+            return _run_intake(submission)
+    return _run_intake(submission)  # autocommit: the string is its own transaction, no BEGIN/COMMIT round trips
+
+
+def _run_intake(submission: Submission) -> IntakeResult:
+    jobs, delivery_job = _follow_on_jobs()
+    with connection.cursor() as cursor:
+        cursor.execute(INTAKE, [json.dumps(_intake_document(submission)), jobs, delivery_job])
+        for _ in range(FOLLOW_ON_RESULT):
+            cursor.nextset()
+        lead_id, merged = cursor.fetchone()
     return IntakeResult(lead_id=lead_id, merged=merged)
 
 
-def _insert_lead(submission: Submission) -> UUID:
-    lead = Lead(
-        id=uuid4(),
-        name=submission.name,
-        email=submission.email,
-        phone=submission.phone,
-        company=submission.company,
-        role=submission.role,
-        location=submission.location,
-        message=submission.message,
-        source=submission.source,
-    )
-    lead.save(force_insert=True)  # no RETURNING: anon cannot read rows back
-    return lead.id
+def _intake_document(submission: Submission) -> dict[str, Any]:
+    """What intake_submit() writes. Both events are prepared: only the database knows if this is a resubmission."""
+    return {
+        "lead": {
+            "name": submission.name,
+            "email": submission.email,
+            "phone": submission.phone,
+            "company": submission.company,
+            "role": submission.role,
+            "location": submission.location,
+            "message": submission.message,
+            "source": submission.source,
+        },
+        "products": [
+            {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
+            for p in submission.product_interests
+        ],
+        "resubmission": _resubmission_event(submission),
+        "consent": (
+            _consent_event(consent=submission.consent, ip_address=submission.ip_address) if submission.consent else None
+        ),
+    }
 
 
-def _insert_products(*, lead_id: UUID, interests: tuple[ProductInterest, ...]) -> None:
-    now = timezone.now()
-    LeadProduct.objects.bulk_create(
-        [
-            LeadProduct(
-                id=uuid4(),
-                lead_id=lead_id,
-                created_at=now,
-                category=item.category,
-                product=item.product,
-                quantity=item.quantity,
-                notes=item.notes,
-            )
-            for item in interests
-        ]
-    )
-
-
-def _append_resubmission(*, lead_id: UUID, submission: Submission) -> None:
+def _resubmission_event(submission: Submission) -> dict[str, Any]:
     products = ", ".join(
         f"{p.product} ({p.quantity})" if p.quantity else p.product for p in submission.product_interests
     )
     summary = "Submitted again today"
     if products:
         summary += f"; also interested in: {products}"
-    activity_append(
-        lead_id=lead_id,
-        type=ActivityType.NOTE,
-        message=summary,
-        metadata={
-            "kind": "resubmission",
-            "message": submission.message,
-            "source": submission.source,
-            "phone": submission.phone,
-            "company": submission.company,
-            "location": submission.location,
-            "product_interests": [
-                {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
-                for p in submission.product_interests
-            ],
-        },
-    )
+    metadata = {
+        "kind": "resubmission",
+        "message": submission.message,
+        "source": submission.source,
+        "phone": submission.phone,
+        "company": submission.company,
+        "location": submission.location,
+        "product_interests": [
+            {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
+            for p in submission.product_interests
+        ],
+    }
+    return {"message": summary, "metadata": validate_metadata(ActivityType.NOTE, metadata)}
 
 
-def _append_consent(*, lead_id: UUID, consent: Consent, ip_address: str | None) -> None:
+def _consent_event(*, consent: Consent, ip_address: str | None) -> dict[str, Any]:
     opt = "opted in to" if consent.marketing_opt_in else "did not opt in to"
-    activity_append(
-        lead_id=lead_id,
-        type=ActivityType.CONSENT,
-        message=f"Accepted privacy notice {consent.privacy_notice_version}; {opt} marketing email",
-        metadata={
-            "privacy_notice_version": consent.privacy_notice_version,
-            "privacy_accepted_at": consent.accepted_at.isoformat(),
-            "marketing_opt_in": consent.marketing_opt_in,
-            "ip_address": ip_address,
-        },
-    )
+    metadata = {
+        "privacy_notice_version": consent.privacy_notice_version,
+        "privacy_accepted_at": consent.accepted_at.isoformat(),
+        "marketing_opt_in": consent.marketing_opt_in,
+        "ip_address": ip_address,
+    }
+    return {
+        "message": f"Accepted privacy notice {consent.privacy_notice_version}; {opt} marketing email",
+        "metadata": validate_metadata(ActivityType.CONSENT, metadata),
+    }
 
 
-def _queue_follow_on_jobs(*, lead_id: UUID, merged: bool) -> None:
-    # Imported here: tasks import services, and jobs are deferred through
-    # Django's connection, so they commit or roll back with this transaction.
+@functools.cache
+def _follow_on_jobs() -> tuple[str, str]:
+    """The jobs as JSON: triage always, the acknowledgement for a new lead only, and the webhook delivery job.
+
+    intake_follow_on() adds the lead id (or the delivery id) to their args.
+    """
+    # Imported here: tasks import services.
     from activity.tasks import triage_lead
     from leads.tasks import send_acknowledgement
+    from leads.webhooks.tasks import deliver_webhook
 
-    webhook_emit("lead.merged" if merged else "lead.created", {"lead_id": str(lead_id)})
-    jobs = [(triage_lead, {"lead_id": str(lead_id)})]
-    if not merged:
-        jobs.append((send_acknowledgement, {"lead_id": str(lead_id)}))
-    defer_jobs(jobs)
+    jobs = [_job_row(triage_lead, new_lead_only=False), _job_row(send_acknowledgement, new_lead_only=True)]
+    return json.dumps(jobs), json.dumps(_job_row(deliver_webhook, new_lead_only=False))
+
+
+def _job_row(task: procrastinate.tasks.Task, *, new_lead_only: bool) -> dict[str, Any]:
+    """The job as procrastinate would defer it (its queue, lock and priority), as JSON."""
+    job = task.configure().make_new_job()
+    return {
+        "queue_name": job.queue,
+        "task_name": job.task_name,
+        "priority": job.priority,
+        "lock": job.lock,
+        "queueing_lock": job.queueing_lock,
+        "args": job.task_kwargs,
+        "scheduled_at": job.scheduled_at.isoformat() if job.scheduled_at else None,
+        "new_lead_only": new_lead_only,
+    }
 
 
 def consent_now(*, marketing_opt_in: bool) -> Consent:
