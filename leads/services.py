@@ -87,8 +87,9 @@ def lead_submit(*, submission: Submission) -> IntakeResult:
 # The whole intake in one round trip (leads/migrations/0010_intake_submit.py):
 # intake_submit() as anon, so RLS decides what intake may touch, then, as the
 # owner again, intake_follow_on(): the jobs and webhook deliveries for the lead
-# it wrote. Sent as one string (simple query protocol), the statements are one
-# transaction: SET LOCAL ends with it, and an error anywhere rolls back all of it.
+# it wrote. Sent as one string (simple query protocol: Django's default
+# client-side binding; server_side_binding would refuse it), the statements are
+# one transaction: SET LOCAL ends with it, and an error anywhere rolls back all of it.
 INTAKE = (
     "SET LOCAL ROLE anon; "
     "SELECT FROM intake_submit(%s::jsonb); "
