@@ -58,21 +58,10 @@ def submission_data(data: Any) -> dict[str, Any]:
     """The validated body, as SubmissionIn.validated_data; raises ValidationError like is_valid(raise_exception=True)."""
     if data is None:
         raise ValidationError({NON_FIELD: ["No data provided"]})
-    if not isinstance(data, dict):
-        raise ValidationError({NON_FIELD: [_not_a_dict(data)]})
-    valid: dict[str, Any] = {}
-    errors: dict[str, Any] = {}
-    for name, check in FIELDS:
-        try:
-            value = check(data.get(name, MISSING))
-        except Invalid as exc:
-            errors[name] = exc.detail
-        else:
-            if value is not MISSING:
-                valid[name] = value
-    if errors:
-        raise ValidationError(errors)
-    return valid
+    try:
+        return _object(data, FIELDS)
+    except Invalid as exc:
+        raise ValidationError(exc.detail) from exc
 
 
 def submission_from(data: dict[str, Any], *, trusted: bool, ip_address: str | None) -> Submission:
