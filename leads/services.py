@@ -129,15 +129,19 @@ def _intake_document(submission: Submission) -> dict[str, Any]:
             "message": submission.message,
             "source": submission.source,
         },
-        "products": [
-            {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
-            for p in submission.product_interests
-        ],
+        "products": _interests_json(submission),
         "resubmission": _resubmission_event(submission),
         "consent": (
             _consent_event(consent=submission.consent, ip_address=submission.ip_address) if submission.consent else None
         ),
     }
+
+
+def _interests_json(submission: Submission) -> list[dict[str, Any]]:
+    return [
+        {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
+        for p in submission.product_interests
+    ]
 
 
 def _resubmission_event(submission: Submission) -> dict[str, Any]:
@@ -154,10 +158,7 @@ def _resubmission_event(submission: Submission) -> dict[str, Any]:
         "phone": submission.phone,
         "company": submission.company,
         "location": submission.location,
-        "product_interests": [
-            {"category": p.category, "product": p.product, "quantity": p.quantity, "notes": p.notes}
-            for p in submission.product_interests
-        ],
+        "product_interests": _interests_json(submission),
     }
     return {"message": summary, "metadata": validate_metadata(ActivityType.NOTE, metadata)}
 
