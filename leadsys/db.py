@@ -33,7 +33,9 @@ def embedded_database_settings(data_dir: Path | None = None) -> dict[str, Any]:
     import pgserver  # imported lazily: a server with DATABASE_URL never needs it
 
     data_dir = Path(data_dir or os.environ.get("EMBEDDED_PG_DIR") or DEFAULT_DATA_DIR)
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Made here, not by pgserver: its check-then-mkdir(exist_ok=False) fails the
+    # second of two processes starting at once on a fresh clone.
+    data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
     # A unix socket only: the embedded server never listens on a TCP port.

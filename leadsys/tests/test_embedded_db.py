@@ -15,18 +15,27 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 # Starts (or attaches to) the server in the given directory, then reports
-# which postmaster answered: its pid file and start time identify it.
+# which postmaster answered: its pid file and start time identify it. Each
+# process then waits for the others to have attached before it exits, so on a
+# busy machine the first cannot stop the server before the second arrives
+# (which would make two servers one after the other, not a race).
 ATTACH = """
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 import psycopg
 from leadsys.db import embedded_database_settings
-db = embedded_database_settings(Path(sys.argv[1]))
+data_dir, count = Path(sys.argv[1]), int(sys.argv[2])
+db = embedded_database_settings(data_dir)
 with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as conn:
     started = conn.execute("SELECT pg_postmaster_start_time()::text").fetchone()[0]
-    import os
     conn.execute(f"CREATE TABLE attach_probe_{os.getpid()} (n int)")  # one table per process: no race of our own
     conn.commit()
+arrived = data_dir.parent / "arrived"
+arrived.mkdir(exist_ok=True)
+(arrived / str(os.getpid())).touch()
+deadline = time.monotonic() + 60
+while len(list(arrived.iterdir())) < count and time.monotonic() < deadline:
+    time.sleep(0.05)
 print(json.dumps({"host": db["HOST"], "started": started}))
 """
 
@@ -35,7 +44,11 @@ def _attach_at_once(data_dir: Path, count: int) -> list[dict[str, str]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", ATTACH, str(data_dir)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", ATTACH, str(data_dir), str(count)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(count)
     ]
