@@ -24,7 +24,7 @@ from assignments.business_hours import sla_deadline
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
 from leads.models import Lead, LeadStatus
-from leads.webhooks import webhook_emit
+from leads.webhooks.services import webhook_emit
 from leadsys.exceptions import Conflict, DomainError, NotAllowed
 
 # pg_advisory_xact_lock key: one routing decision at a time, so open-lead
@@ -58,18 +58,6 @@ def _priority_of(ai_result: LeadActivity | None) -> str | None:
 
 
 # --- Routing --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lead_after_triage(*, lead_id: UUID, ai_result: LeadActivity) -> RoutingOutcome:
-    """What follows an ai_result: an owner, the suggested next step, and a manager approval if high value."""
-    from activity.followups import approval_from_ai, follow_up_from_ai
-
-    outcome = lead_route(lead_id=lead_id, ai_result=ai_result)
-    if not outcome.spam:
-        follow_up_from_ai(lead_id=lead_id, ai_result=ai_result)
-        approval_from_ai(lead_id=lead_id, ai_result=ai_result)
-    return outcome
 
 
 @transaction.atomic

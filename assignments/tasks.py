@@ -1,4 +1,4 @@
-"""Jobs of routing and the SLA clock: thin wrappers around services, taking ids."""
+"""Jobs of the sales workflow (triage and what follows, routing, the SLA clock): thin wrappers around services, taking ids."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ from uuid import UUID
 import procrastinate
 from procrastinate.contrib.django import app
 
-from activity import followups
-from assignments import services
-from leadsys.queue import DEFAULT_RETRY, failure_recorded
+from activity.job_failures import failure_recorded
+from assignments import followups, pipeline, services
+from leadsys.queue import DEFAULT_RETRY
+
+
+# The name predates the move of triage's follow-on to assignments: queued jobs still run.
+@app.task(name="activity.triage_lead", queue="triage", retry=DEFAULT_RETRY, pass_context=True)
+def triage_lead(context: procrastinate.JobContext, lead_id: str) -> None:
+    with failure_recorded(context, job="triage_lead", lead_id=lead_id):
+        pipeline.lead_triage(lead_id=UUID(lead_id))
 
 
 @app.task(name="assignments.notify_manager_queue", queue="email", retry=DEFAULT_RETRY, pass_context=True)

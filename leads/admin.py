@@ -179,4 +179,4 @@ class RateLimitBucketAdmin(ReadOnlyAdmin):
     ordering = ("-window_start",)
 
 
-from leads import webhook_admin  # noqa: E402, F401  (registers the webhook admin)
+from leads.webhooks import admin as webhook_admin  # noqa: E402, F401  (registers the webhook admin)

@@ -182,4 +182,4 @@ class RateLimitBucket(models.Model):
         return f"{self.bucket} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
 
 
-from leads.webhook_models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401
+from leads.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -29,6 +30,23 @@ class NotAllowed(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(required=False)
+    fields = serializers.DictField(required=False)
+
+
+class ErrorOut(serializers.Serializer):
+    """The error body api_exception_handler() writes, for the OpenAPI document."""
+
+    error = ErrorDetail()
+
+
+# The error statuses every API operation documents.
+API_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -7,10 +7,7 @@ Django connector defers through Django's own connection.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
 
 import procrastinate
 import procrastinate.tasks
@@ -54,26 +51,3 @@ def run_pending_jobs(*, queues: list[str] | None = None) -> None:
     thread.join()
     if failures:
         raise failures[0]
-
-
-@contextmanager
-def failure_recorded(context: procrastinate.JobContext, *, job: str, lead_id: str) -> Iterator[None]:
-    """Let the job fail (so it is retried); on its last attempt, leave an event.
-
-    A job that exhausts its retries must not fail silently: the lead's
-    timeline says what failed and how many times it was tried.
-    """
-    try:
-        yield
-    except Exception as exc:
-        attempts = context.job.attempts if context.job else 0
-        if attempts >= (DEFAULT_RETRY.max_attempts or 0):
-            from activity.services import activity_append
-
-            activity_append(
-                lead_id=UUID(lead_id),
-                type="job_failed",
-                message=f"{job} failed after {attempts + 1} attempts: {exc.__class__.__name__}",
-                metadata={"job": job, "attempts": attempts + 1, "error": f"{exc.__class__.__name__}: {exc}"[:2000]},
-            )
-        raise

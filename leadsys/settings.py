@@ -218,6 +218,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # --- Jobs (procrastinate) ----------------------------------------------------
 PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
+# Every task module, imported by every worker at start: a worker must be able to run any
+# queued job, not only those whose module something in its process happened to import.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"  # assignments.tasks
+PROCRASTINATE_IMPORT_PATHS = ["leads.intake.tasks", "leads.webhooks.tasks"]
 
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {

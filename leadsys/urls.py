@@ -1,15 +1,23 @@
+"""The roof: every way in is wired here, and only here."""
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from leads.api import urls as api_urls
+from leads.intake import urls as intake_urls
 from leadsys.health import health
+
+# One /api/v1/ namespace for both doors: the public submission endpoint and the token API
+# (whose catch-all JSON 404 comes last).
+api_v1 = ([*intake_urls.api_urlpatterns, *api_urls.urlpatterns], "api")
 
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("console/", include("leads.console.urls")),
-    path("form/", include("leads.urls")),
-    path("api/v1/", include("leads.api_urls")),
+    path("form/", include("leads.intake.urls")),
+    path("api/v1/", include(api_v1)),
     path("", RedirectView.as_view(pattern_name="leads:form", permanent=False)),
 ]

@@ -9,13 +9,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from activity.followups import SCHEDULE
 from activity.models import LeadActivity
 from assignments import services
+from assignments.followups import SCHEDULE
 from assignments.models import Assignment
 from assignments.tests.staff import make_manager, make_rep
+from leads.intake.services import ProductInterest, Submission, consent_now, lead_submit
 from leads.models import Lead
-from leads.services import ProductInterest, Submission, consent_now, lead_submit
 from leadsys.queue import run_pending_jobs
 
 # serialized_rollback: like the other transactional tests of the suite, so flushes agree on

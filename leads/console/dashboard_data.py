@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.corrections import Agreement, ai_agreement
 from leads.console import charts
-from leads.console import overview_selectors as selectors
+from leads.console.overview import selectors
 from leads.models import LeadSource
 from leads.selectors import dashboard_stats
 

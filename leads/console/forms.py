@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activity.approvals_request import REQUESTABLE_APPROVALS
 from activity.metadata import CallMetadata, FollowUpAction, Intent, Priority
+from assignments.approvals import REQUESTABLE_APPROVALS
 from assignments.models import REPS_GROUP
 from assignments.routing import display_name
 from leads.models import LeadStatus

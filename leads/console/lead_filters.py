@@ -17,9 +17,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
-from leads.console.keyset import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
+from leadsys.keyset import parse_cursor
 
 UNASSIGNED = "none"
 PRIORITIES = (("high", _("High")), ("medium", _("Medium")), ("low", _("Low")))

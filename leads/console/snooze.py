@@ -1,6 +1,6 @@
 """Snoozing a follow-up: close the pending one and schedule the same action later.
 
-activity.followups offers complete and cancel but no reschedule, and the
+assignments.followups offers complete and cancel but no reschedule, and the
 append-only log forbids moving scheduled_for, so a snooze is a cancel (with
 the reason) plus a new pending follow-up, in one transaction.
 """
@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activity import followups
 from activity.models import ActivityType, LeadActivity
 from assignments import business_hours as bh
+from assignments import followups
 from leadsys.exceptions import DomainError
 
 SNOOZE_CHOICES: dict[str, tuple[str, Callable[[datetime], datetime]]] = {

@@ -4,6 +4,6 @@ app_name = "console"
 
 # Two route modules so the lead-work pages and the overview pages grow apart.
 urlpatterns = [
-    path("", include("leads.console.overview_urls")),
-    path("", include("leads.console.lead_urls")),
+    path("", include("leads.console.overview.urls")),
+    path("", include("leads.console.lead.urls")),
 ]

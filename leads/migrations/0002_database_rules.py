@@ -1,6 +1,6 @@
 """Database rules for leads and lead_products that the ORM cannot express.
 
-Read by: leads.services (intake relies on the defaults needing no RETURNING),
+Read by: leads.intake.services (intake relies on the defaults needing no RETURNING),
 leads.selectors.dashboard_stats() (the daily counters), the RLS tests.
 """
 

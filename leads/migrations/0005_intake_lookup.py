@@ -1,6 +1,6 @@
 """The narrow window that lets intake, running as anon, find today's lead.
 
-Read by leads.services.lead_submit(). anon may not SELECT leads (RLS); this
+Read by leads.intake.services.lead_submit(). anon may not SELECT leads (RLS); this
 function, owned by the table owner, answers only "which lead has this email
 today", nothing else.
 """

@@ -6,7 +6,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import leads.webhook_models
+import leads.webhooks.models
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 (
                     "secret",
                     models.CharField(
-                        default=leads.webhook_models.new_secret,
+                        default=leads.webhooks.models.new_secret,
                         help_text="Shared key for the signature.",
                         max_length=200,
                     ),

@@ -1,6 +1,6 @@
 """An index in the API's page order, so a keyset page is an index range read with no sort.
 
-Read by leads.api_leads.leads_filtered(): ORDER BY created_at DESC, id DESC with
+Read by leads.api.leads.leads_filtered(): ORDER BY created_at DESC, id DESC with
 the row comparison (created_at, id) < (cursor). The older idx_leads_created_at
 (created_at alone) still needs a sort of the tied rows.
 """

@@ -1,6 +1,6 @@
 """Intake's writes in one call: the duplicate check, the lead or its resubmission note, products, consent.
 
-Read by leads.services.lead_submit(), which calls it under SET LOCAL ROLE anon
+Read by leads.intake.services.lead_submit(), which calls it under SET LOCAL ROLE anon
 and builds the document it takes (texts validated, event metadata checked by
 activity.metadata). SECURITY INVOKER: every insert runs as the caller, so RLS
 still decides; only the lookup of today's lead goes through the narrow
@@ -55,7 +55,7 @@ GRANT EXECUTE ON FUNCTION intake_submit(jsonb) TO anon;
 """
 DROP_INTAKE_SUBMIT = "DROP FUNCTION IF EXISTS intake_submit(jsonb);"
 
-# Read by leads.services (the owner's step of intake, after RESET ROLE, in the same
+# Read by leads.intake.services (the owner's step of intake, after RESET ROLE, in the same
 # statement string as intake_submit()). For the lead intake_submit() just wrote, it
 # queues the jobs procrastinate's Python built (the lead id added to their args;
 # "new_lead_only" jobs dropped for a resubmission), logs a webhook delivery for every

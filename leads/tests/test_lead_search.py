@@ -59,7 +59,7 @@ def test_it_returns_everything_for_blank_text(meera: Lead) -> None:
 def test_it_uses_the_indexes() -> None:
     # Enough rows, analysed, that the planner picks by cost as it would in production;
     # a near-empty table makes any index (or none) look as cheap as the right one.
-    Lead.objects.bulk_create(LeadFactory.build_batch(2000))
+    Lead.objects.bulk_create(LeadFactory.build_batch(8000))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE leads")
         for text, index in [

@@ -23,8 +23,8 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from leads.intake.tests.support import API_URL, api_payload
 from leads.models import Lead
-from leads.tests.intake_support import API_URL, api_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 UWSGI = Path(sys.executable).parent / "uwsgi"

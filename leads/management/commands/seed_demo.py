@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from activity.models import LeadActivity
 from assignments.models import Assignment
-from leads import demo_data, demo_seed
+from leads.demo import data as demo_data
+from leads.demo import seed as demo_seed
 from leads.models import Lead, LeadProduct
 from leadsys.exceptions import DomainError
 

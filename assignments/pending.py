@@ -1,0 +1,37 @@
+"""Follow-ups and approvals: the two kinds of event that wait for a person.
+
+They are appended `pending`; the one UPDATE the append-only guard allows
+(activity/migrations/0002) then records the decision: the status, and metadata
+keys added beside the original ones (who, when, outcome or comment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from activity.metadata import validate_metadata
+from activity.models import ActivityStatus, LeadActivity
+from leadsys.exceptions import Conflict, DomainError
+
+
+def lock_pending(*, activity_id: UUID, type: str) -> LeadActivity:
+    item = LeadActivity.objects.select_for_update().filter(id=activity_id, type=type).first()
+    if item is None:
+        raise DomainError(f"No such {type.replace('_', '-')}.", code="not_found", field="activity_id")
+    if item.status != ActivityStatus.PENDING:
+        raise Conflict(f"This {type.replace('_', '-')} was already {item.status}.", code="already_decided")
+    return item
+
+
+def decide(item: LeadActivity, *, status: str | None, added: dict[str, Any]) -> LeadActivity:
+    """Add keys to a pending item's metadata (and maybe close it): the one UPDATE the guard allows."""
+    additions = {k: v for k, v in added.items() if v is not None and k not in (item.metadata or {})}
+    checked = validate_metadata(item.type, {**item.metadata, **additions})
+    # The original keys are kept byte for byte: the guard refuses any change to them.
+    metadata = {**checked, **item.metadata}
+    LeadActivity.objects.filter(id=item.id, status=ActivityStatus.PENDING).update(
+        status=status or item.status, metadata=metadata
+    )
+    item.refresh_from_db()
+    return item

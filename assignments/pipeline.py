@@ -1,0 +1,70 @@
+"""What follows a lead's arrival: triage, then everything the AI's answer sets going, in one transaction.
+
+The event log (activity) only classifies and records; routing, the suggested
+follow-up, the approval and the webhook live above it, so this step calls both.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db import transaction
+
+from activity.models import ActorType, LeadActivity
+from activity.services import activity_append
+from activity.triage import LeadSnapshot, triage
+from assignments.approvals import approval_from_ai
+from assignments.followups import follow_up_from_ai
+from assignments.services import RoutingOutcome, lead_route
+from leads.models import Lead
+from leads.webhooks.services import webhook_emit
+
+
+def lead_triage(*, lead_id: UUID) -> LeadActivity:
+    """Ask the configured provider about the lead and append its ai_result.
+
+    The provider call happens outside any transaction (it may take seconds);
+    the event and what follows from it (routing) are written in one.
+    """
+    lead = Lead.objects.prefetch_related("products").get(id=lead_id)
+    snapshot = LeadSnapshot(
+        name=lead.name,
+        email=lead.email,
+        role=lead.role,
+        company=lead.company,
+        location=lead.location,
+        message=_latest_message(lead),
+        source=lead.source,
+        products=tuple((p.category, p.product, p.quantity, p.notes) for p in lead.products.all()),
+    )
+    result = triage(snapshot)
+    with transaction.atomic():
+        event = activity_append(
+            lead_id=lead_id,
+            type="ai_result",
+            actor_type=ActorType.AI,
+            message=f"AI triage: {result['intent']}, {result['priority']} priority, {result['suggested_action']}",
+            metadata=result,
+        )
+        lead_after_triage(lead_id=lead_id, ai_result=event)
+        webhook_emit("lead.triaged", {"lead_id": str(lead_id), "activity_id": str(event.id), **event.metadata})
+    return event
+
+
+def _latest_message(lead: Lead) -> str | None:
+    """The original message plus any same-day resubmissions, newest last."""
+    parts = [lead.message or ""]
+    resubmissions = lead.activities.filter(type="note", metadata__kind="resubmission").order_by("created_at")
+    parts += [a.metadata.get("message") or "" for a in resubmissions]
+    text = "\n\n".join(p for p in parts if p)
+    return text or None
+
+
+@transaction.atomic
+def lead_after_triage(*, lead_id: UUID, ai_result: LeadActivity) -> RoutingOutcome:
+    """What follows an ai_result: an owner, the suggested next step, and a manager approval if high value."""
+    outcome = lead_route(lead_id=lead_id, ai_result=ai_result)
+    if not outcome.spam:
+        follow_up_from_ai(lead_id=lead_id, ai_result=ai_result)
+        approval_from_ai(lead_id=lead_id, ai_result=ai_result)
+    return outcome

@@ -1,0 +1,155 @@
+"""Lead endpoints: list (keyset pages), the full document, status changes, activities."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from activity.models import ActivityType, ActorType, LeadActivity
+from activity.services import activity_append
+from assignments.models import Assignment, AssignmentStatus
+from assignments.services import contact_log, lead_status_change
+from leads.api import serializers as s
+from leads.api.permissions import IsStaffMember
+from leads.models import Lead, LeadProduct
+from leads.selectors import lead_full
+from leadsys.exceptions import API_ERRORS, DomainError
+
+ERRORS = API_ERRORS
+
+
+def owner_param(value: str, request: Request) -> str:
+    return str(request.user.id) if value == "me" else value
+
+
+# --- Keyset cursor: (created_at, id) of the last row, opaque to the client ---------------------
+
+
+def encode_cursor(lead: Lead) -> str:
+    raw = json.dumps([lead.created_at.isoformat(), str(lead.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        created_at, lead_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(created_at), UUID(lead_id)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise DomainError("The cursor is not one this API gave out.", code="invalid_cursor", field="cursor") from exc
+
+
+def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+    latest_ai = LeadActivity.objects.filter(lead_id=OuterRef("id"), type=ActivityType.AI_RESULT).order_by(
+        "-created_at", "-id"
+    )
+    active = Assignment.objects.filter(lead_id=OuterRef("id"), status=AssignmentStatus.ACTIVE)
+    leads = Lead.objects.annotate(
+        priority=Subquery(latest_ai.annotate(v=KT("metadata__priority")).values("v")[:1]),
+        intent=Subquery(latest_ai.annotate(v=KT("metadata__intent")).values("v")[:1]),
+        owner_id=Subquery(active.values("owner_id")[:1]),
+    )
+    plain = {"status": "status", "source": "source", "created_after": "created_at__gte"}
+    plain |= {"created_before": "created_at__lt", "updated_since": "updated_at__gte"}
+    plain |= {"priority": "priority", "intent": "intent"}
+    leads = leads.filter(**{lookup: query[key] for key, lookup in plain.items() if key in query})
+    if "owner" in query:
+        leads = leads.filter(Exists(active.filter(owner_id=owner_param(query["owner"], request))))
+    if "category" in query:
+        leads = leads.filter(Exists(LeadProduct.objects.filter(lead_id=OuterRef("id"), category=query["category"])))
+    if "cursor" in query:
+        created_at, lead_id = decode_cursor(query["cursor"])
+        # A row comparison the (created_at DESC) index serves: deep pages cost what the first does.
+        after = RawSQL("(leads.created_at, leads.id) < (%s, %s)", [created_at, lead_id], output_field=BooleanField())
+        leads = leads.filter(after)
+    return leads.order_by("-created_at", "-id")
+
+
+@extend_schema(operation_id="leads_list", parameters=[s.LeadListQuery], responses={200: s.LeadPageOut, **ERRORS})
+@api_view(["GET"])
+@permission_classes([IsStaffMember])
+def lead_list(request: Request) -> Response:
+    query = s.LeadListQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    limit = query.validated_data["limit"]
+    page = list(leads_filtered(query.validated_data, request)[: limit + 1])
+    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    return Response({"results": s.LeadOut(page[:limit], many=True).data, "next_cursor": next_cursor})
+
+
+def _lead_document(lead_id: UUID) -> dict[str, Any]:
+    document = lead_full(lead_id=lead_id)
+    if document is None:
+        raise Http404
+    return document
+
+
+@extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+@extend_schema(methods=["PATCH"], request=s.LeadPatchIn, responses={200: OpenApiTypes.OBJECT, **ERRORS})
+@api_view(["GET", "PATCH"])
+@permission_classes([IsStaffMember])
+def lead_detail(request: Request, lead_id: UUID) -> Response:
+    """The get_lead_full() document; PATCH changes the status (a status_change event)."""
+    get_object_or_404(Lead, id=lead_id)
+    if request.method == "PATCH":
+        data = s.LeadPatchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        lead_status_change(
+            lead_id=lead_id,
+            actor=request.user,
+            to_status=data.validated_data["status"],
+            reason=data.validated_data.get("reason") or None,
+        )
+    return Response(_lead_document(lead_id))
+
+
+@extend_schema(methods=["GET"], parameters=[s.ActivityQuery], responses={200: s.ActivityOut(many=True), **ERRORS})
+@extend_schema(methods=["POST"], request=s.ActivityIn, responses={201: s.ActivityOut, **ERRORS})
+@api_view(["GET", "POST"])
+@permission_classes([IsStaffMember])
+def lead_activities(request: Request, lead_id: UUID) -> Response:
+    """The lead's events, newest first; POST logs a call, an email or a note."""
+    get_object_or_404(Lead, id=lead_id)
+    if request.method == "GET":
+        query = s.ActivityQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        events = LeadActivity.objects.filter(lead_id=lead_id).order_by("-created_at", "-id")
+        return Response(s.ActivityOut(events[: query.validated_data["limit"]], many=True).data)
+    data = s.ActivityIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    return Response(s.ActivityOut(_log(lead_id, request, data.validated_data)).data, status=201)
+
+
+def _log(lead_id: UUID, request: Request, data: dict[str, Any]) -> LeadActivity:
+    if data["type"] == "note":
+        return activity_append(
+            lead_id=lead_id,
+            type=ActivityType.NOTE,
+            message=data["message"],
+            metadata={"kind": "api_note"},
+            actor_type=ActorType.USER,
+            actor_id=str(request.user.id),
+        )
+    return contact_log(
+        lead_id=lead_id,
+        actor=request.user,
+        channel=data["type"],
+        summary=data["message"],
+        outcome=data.get("outcome", "connected"),
+        duration_seconds=data.get("duration_seconds"),
+        subject=data.get("subject"),
+    )

@@ -1,0 +1,165 @@
+"""The leads list: filters, search, keyset pages, and the streamed CSV of the filtered set."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from activity.tests.factories import ActivityFactory, AIResultFactory
+from assignments.tests.factories import AssignmentFactory
+from leads.console.tests.overview_support import client_for, outsider_client, rep_client
+from leads.models import Lead, ProductCategory
+from leads.tests.factories import LeadFactory, LeadProductFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/console/leads/"
+CSV_URL = "/console/leads/export.csv"
+
+
+def _listed(client: object, **params: str) -> set[str]:
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.content.decode()[:500]
+    return set(re.findall(r'data-lead="([0-9a-f-]+)"', response.content.decode()))
+
+
+def _csv(client: object, **params: str) -> list[dict[str, str]]:
+    response = client.get(CSV_URL, params)
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _with_priority(lead: Lead, priority: str) -> None:
+    metadata = {
+        "intent": "quote_request",
+        "lead_type": "builder",
+        "priority": priority,
+        "suggested_action": "call_today",
+        "reasoning": "r",
+        "model": "rules",
+        "prompt_version": "v1",
+    }
+    AIResultFactory(lead=lead, metadata=metadata)
+
+
+def test_it_sends_anonymous_users_to_login_and_refuses_outsiders() -> None:
+    assert client_for(None).get(URL).status_code == 302
+    assert client_for(None).get(CSV_URL).status_code == 302
+    assert outsider_client().get(URL).status_code == 403
+    assert outsider_client().get(CSV_URL).status_code == 403
+
+
+def test_it_filters_by_status_source_owner_and_category() -> None:
+    ProductCategory.objects.get_or_create(name="Lighting")
+    a = LeadFactory(status="contacted", source="referral")
+    b = LeadFactory(status="new", source="referral")
+    c = LeadFactory(status="new", source="phone")
+    AssignmentFactory(lead=a, owner_id="41")
+    LeadProductFactory(lead=c, category="Lighting")
+    rep, client = rep_client()
+    AssignmentFactory(lead=b, owner_id=str(rep.id))
+    assert _listed(client, status="contacted") == {str(a.id)}
+    assert _listed(client, source="referral") == {str(a.id), str(b.id)}
+    assert _listed(client, owner=str(rep.id)) == {str(b.id)}
+    assert _listed(client, owner="none") == {str(c.id)}
+    assert _listed(client, category="Lighting") == {str(c.id)}
+    assert _listed(client, status="new", source="phone") == {str(c.id)}
+
+
+def test_it_filters_by_current_priority_including_a_correction() -> None:
+    high, low, corrected = LeadFactory(), LeadFactory(), LeadFactory()
+    _with_priority(high, "high")
+    _with_priority(low, "low")
+    _with_priority(corrected, "low")
+    ai = corrected.activities.get(type="ai_result")
+    ActivityFactory(lead=corrected, type="ai_correction", metadata={"overrides": str(ai.id), "priority": "high"})
+    _, client = rep_client()
+    assert _listed(client, priority="high") == {str(high.id), str(corrected.id)}
+    assert _listed(client, priority="low") == {str(low.id)}
+
+
+def test_it_searches_name_email_phone_and_company() -> None:
+    lead = LeadFactory(name="Meera Iyer", email="meera@studio.example", phone="+919812345678", company="Iyer Studio")
+    LeadFactory(name="Someone Else", company="Other Co")
+    _, client = rep_client()
+    for q in ("meera iyer", "STUDIO.example", "98123", "iyer stu"):
+        assert _listed(client, q=q) == {str(lead.id)}, q
+
+
+def test_it_filters_by_business_date_range() -> None:
+    now = timezone.now()
+    old = LeadFactory(created_at=now - timedelta(days=10))
+    recent = LeadFactory(created_at=now)
+    _, client = rep_client()
+    today = timezone.localdate(now).isoformat()
+    assert _listed(client, created_from=today) == {str(recent.id)}
+    assert _listed(client, created_to=(timezone.localdate(now) - timedelta(days=5)).isoformat()) == {str(old.id)}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"created_from": "2024-02-30"}, "Enter a valid date."),
+        ({"created_from": "2024-03-02", "created_to": "2024-03-01"}, "The end date is before the start date."),
+        ({"status": "sleeping"}, "Select a valid choice."),
+        ({"after": "garbage"}, "This page link is not valid"),
+        ({"q": "x" * 101}, "at most 100 characters"),
+    ],
+)
+def test_it_refuses_bad_filters_with_a_clear_400(params: dict, message: str) -> None:
+    LeadFactory()
+    _, client = rep_client()
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert client.get(CSV_URL, params).status_code == 400
+
+
+def test_it_pages_by_keyset_through_every_lead_once() -> None:
+    now = timezone.now()
+    ids = {str(LeadFactory(created_at=now - timedelta(minutes=i % 7)).id) for i in range(120)}  # ties on time
+    _, client = rep_client()
+    seen: list[str] = []
+    url = URL + "?status=new"
+    for _ in range(5):
+        html = client.get(url).content.decode()
+        seen += re.findall(r'data-lead="([0-9a-f-]+)"', html)
+        found = re.search(r'href="\?([^"]*after=[^"]+)">Next page', html)
+        if not found:
+            break
+        url = URL + "?" + found.group(1).replace("&amp;", "&")
+    assert len(seen) == 120 and set(seen) == ids
+
+
+def test_it_says_when_nothing_matches() -> None:
+    _, client = rep_client()
+    assert "No leads match these filters." in client.get(URL, {"q": "nobody"}).content.decode()
+
+
+def test_it_exports_the_filtered_set_as_streamed_csv() -> None:
+    wanted = LeadFactory(
+        source="partner", name='=HYPERLINK("http://x")', phone="+91 9800000000", message="line1\nline2"
+    )
+    LeadProductFactory(lead=wanted, category="Flooring")
+    LeadProductFactory(lead=wanted, category="Wall")
+    AssignmentFactory(lead=wanted, owner_id="5", owner_name="Asha Rao")
+    _with_priority(wanted, "medium")
+    LeadFactory(source="phone")
+    _, client = rep_client()
+    rows = _csv(client, source="partner")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["id"] == str(wanted.id) and row["email"] == wanted.email
+    assert row["name"] == '\'=HYPERLINK("http://x")'  # no formula runs in a spreadsheet
+    assert row["phone"] == "+91 9800000000"
+    assert row["owner"] == "Asha Rao" and row["priority"] == "medium"
+    assert row["product_categories"] == "Flooring, Wall" and row["message"] == "line1\nline2"
+    assert len(_csv(client)) == Lead.objects.count()

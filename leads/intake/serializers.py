@@ -1,0 +1,81 @@
+"""Input and output shapes of the lead API. Validation only, no business logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSource
+from leads.validation import normalize_email, normalize_phone
+from leadsys.api_fields import StrictBooleanField, StrictCharField, StrictChoiceField
+
+ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
+UNKNOWN_ROLE = f"Unknown role. Use one of: {', '.join(LeadRole.values)}."
+PRIVACY_REQUIRED = "The privacy notice must be accepted to record consent."
+
+
+class ProductInterestIn(serializers.Serializer):
+    category = StrictCharField(max_length=100)
+    product = StrictCharField(max_length=255)
+    quantity = StrictCharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    notes = StrictCharField(max_length=NOTES_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
+
+
+class ConsentIn(serializers.Serializer):
+    privacy_accepted = StrictBooleanField()
+    marketing_opt_in = StrictBooleanField(default=False)
+
+    def validate_privacy_accepted(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(PRIVACY_REQUIRED)
+        return value
+
+
+class SubmissionIn(serializers.Serializer):
+    """The plan's LeadSubmission."""
+
+    name = StrictCharField(min_length=2, max_length=255)
+    email = StrictCharField(max_length=255)
+    phone = StrictCharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    company = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    role = StrictCharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    location = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    message = StrictCharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_null=True, allow_blank=True, trim_whitespace=True
+    )
+    source = StrictChoiceField(choices=LeadSource.values, required=False)
+    product_interests = ProductInterestIn(many=True, required=False, max_length=20)
+    consent = ConsentIn(required=False)
+
+    def validate_email(self, value: str) -> str:
+        try:
+            return normalize_email(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_phone(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            return normalize_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_role(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        role = ROLE_BY_LOWER.get(value.strip().lower())
+        if role is None:
+            raise serializers.ValidationError(UNKNOWN_ROLE)
+        return role
+
+
+class SubmissionOut(serializers.Serializer):
+    lead_id = serializers.UUIDField()
+    merged = serializers.BooleanField(help_text="True when it joined the same email's lead of the same day.")
+
+
+def blank_to_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {**data, **{key: (data.get(key) or None) for key in keys}}
