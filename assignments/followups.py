@@ -1,13 +1,11 @@
 """Follow-ups: the AI's suggested next step and the ones people schedule, their decision and reminders.
 
-The schedule (SCHEDULE) is the one rule for when a suggested action falls due;
-the demo data uses it too.
+When a suggested action falls due is assignments.schedule's, which the demo data uses too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from django.contrib.auth.models import User
@@ -17,31 +15,14 @@ from django.utils import timezone
 
 from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
-from assignments import business_hours as bh
 from assignments import routing
 from assignments.notify import staff_email_send
 from assignments.pending import decide, lock_pending
+from assignments.schedule import first_follow_up
 from assignments.selectors import active_assignment
 from leads.models import Lead
 from leads.webhooks.services import webhook_emit
 from leadsys.exceptions import DomainError, NotAllowed
-
-
-def _call_today(at: datetime) -> datetime:
-    # An hour before closing, but never before the clock starts.
-    return max(bh.business_start(at), bh.day_close(at) - timedelta(hours=1))
-
-
-# suggested_action -> (follow-up action, when, reason); discard_spam schedules nothing.
-SCHEDULE: dict[str, tuple[str, Callable[[datetime], datetime], str]] = {
-    "call_within_30_min": ("call", lambda at: bh.sla_deadline(at, 30), "Call within 30 business minutes"),
-    "call_today": ("call", _call_today, "Call before the end of the business day"),
-    "schedule_site_visit": ("site_visit", lambda at: bh.business_days_after(at, 1), "Arrange a site visit"),
-    "send_samples": ("send_samples", lambda at: bh.business_days_after(at, 1), "Send the samples asked for"),
-    "send_catalog": ("send_catalog", lambda at: bh.sla_deadline(at, 120), "Send the catalogue"),
-    "nurture_email": ("email", lambda at: bh.business_days_after(at, 3), "Nurture email"),
-    "forward_to_support": ("email", lambda at: bh.sla_deadline(at, 240), "Forward to support and tell the customer"),
-}
 
 
 def _require_staff(actor: User) -> None:
@@ -60,7 +41,7 @@ def _require_lead(lead_id: UUID) -> None:
 def follow_up_from_ai(*, lead_id: UUID, ai_result: LeadActivity, now: datetime | None = None) -> LeadActivity | None:
     """Schedule the AI's suggested next step, unless one it suggested is still pending."""
     meta = ai_result.metadata or {}
-    plan = SCHEDULE.get(meta.get("suggested_action", ""))
+    plan = first_follow_up(meta.get("suggested_action", ""), now or timezone.now())
     if plan is None:
         return None
     pending = LeadActivity.objects.filter(
@@ -68,8 +49,7 @@ def follow_up_from_ai(*, lead_id: UUID, ai_result: LeadActivity, now: datetime |
     )
     if pending.exists():
         return None
-    action, when, reason = plan
-    scheduled_for = when(now or timezone.now())
+    action, scheduled_for, reason = plan
     return activity_append(
         lead_id=lead_id,
         type=ActivityType.FOLLOW_UP,

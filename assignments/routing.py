@@ -6,11 +6,9 @@ functions, and records the answer (with every candidate's reason) as events.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from assignments import selectors
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, RepAvailability, RepProfile
 from leads.models import Lead
+from leads.quantities import parse_quantity
 
 RULE_ROUND_ROBIN = "round_robin"
 
@@ -173,35 +172,11 @@ def sla_minutes(priority: str | None) -> int:
     return int(table.get(priority or "medium", table["medium"]))
 
 
-_NUMBER = re.compile(r"(\d+(?:,\d{2,3})*(?:\.\d+)?)\s*([kK](?![a-zA-Z]))?")
-
-
-def parse_quantity(text: str | None) -> Decimal | None:
-    """The largest number in a free-text quantity: "2,000 sq ft" -> 2000, "1.5k tiles" -> 1500.
-
-    Thousands separators are commas (Western or Indian grouping); a "k"
-    on its own means thousands ("500 kg" is 500). None when there is no number.
-    """
-    if not text:
-        return None
-    best: Decimal | None = None
-    for match in _NUMBER.finditer(text):
-        digits = match.group(1).replace(",", "")
-        try:
-            value = Decimal(digits)
-        except InvalidOperation:
-            continue
-        if match.group(2):
-            value *= 1000
-        best = value if best is None or value > best else best
-    return best
-
-
 def is_high_value(*, priority: str | None, lead_type: str | None, quantities: Iterable[str | None]) -> bool:
     """Priority high and either a high-value lead type or one large quantity (settings)."""
     if priority != "high":
         return False
     if lead_type in settings.HIGH_VALUE_LEAD_TYPES:
         return True
-    threshold = Decimal(settings.HIGH_VALUE_MIN_QUANTITY)
+    threshold = settings.HIGH_VALUE_MIN_QUANTITY
     return any((q := parse_quantity(text)) is not None and q >= threshold for text in quantities)

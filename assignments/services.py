@@ -24,6 +24,7 @@ from assignments.business_hours import sla_deadline
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
 from leads.models import Lead, LeadStatus
+from leads.selectors import current_triage
 from leads.webhooks.services import webhook_emit
 from leadsys.exceptions import Conflict, DomainError, NotAllowed
 
@@ -53,8 +54,9 @@ def _take_routing_lock() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROUTING_LOCK_KEY])
 
 
-def _priority_of(ai_result: LeadActivity | None) -> str | None:
-    return (ai_result.metadata or {}).get("priority") if ai_result else None
+def _current_priority(lead_id: UUID) -> str | None:
+    """By the one rule (leads.selectors): a person's correction of the AI counts."""
+    return current_triage(lead_id=lead_id)["priority"]
 
 
 # --- Routing --------------------------------------------------------------------------
@@ -71,7 +73,7 @@ def lead_route(*, lead_id: UUID, ai_result: LeadActivity | None = None) -> Routi
     current = selectors.active_assignment(lead_id=lead_id)
     if current is not None:
         return RoutingOutcome(assignment=current)
-    assignment = _assign_by_turn(lead=lead, priority=_priority_of(ai_result), assigned_by="system")
+    assignment = _assign_by_turn(lead=lead, priority=_current_priority(lead_id), assigned_by="system")
     return RoutingOutcome(assignment=assignment, queued=assignment is None)
 
 
@@ -218,7 +220,7 @@ def assignment_reassign(*, lead_id: UUID, actor: User, to_user: User | None = No
     current = selectors.active_assignment(lead_id=lead_id, for_update=True)
     if current is not None and to_user is not None and current.owner_id == str(to_user.id):
         raise Conflict("The lead already belongs to that rep.", code="same_owner", field="to_user")
-    priority = _priority_of(selectors.latest_ai_result(lead_id=lead_id))
+    priority = _current_priority(lead_id)
     previous_owner_id = _close_as_reassigned(current)
     if to_user is None:
         new = _assign_by_turn(
@@ -257,15 +259,6 @@ def _close_as_reassigned(current: Assignment | None) -> str | None:
 # --- First response ------------------------------------------------------------------------
 
 CONTACT_CHANNELS = ("call", "email")
-
-
-def is_contact_event(activity: LeadActivity) -> bool:
-    """The rule of migrations/0005 (which keeps the lead's contact times), in Python."""
-    if activity.type == ActivityType.CALL:
-        return True
-    if activity.type == ActivityType.EMAIL:
-        return activity.status == "completed" and activity.actor_type == ActorType.USER
-    return activity.type == ActivityType.STATUS_CHANGE and (activity.metadata or {}).get("to_status") == "contacted"
 
 
 def first_response_record(*, lead_id: UUID, actor_id: str, at: datetime) -> Assignment | None:
@@ -397,7 +390,7 @@ def sla_breach_record(*, assignment_id: UUID, now: datetime) -> LeadActivity | N
 
 def _escalate(*, lead: Lead, assignment: Assignment) -> Assignment | None:
     """Hand the lead to the next rep in turn; with nobody else eligible the owner keeps it."""
-    priority = _priority_of(selectors.latest_ai_result(lead_id=lead.id))
+    priority = _current_priority(lead.id)
     with transaction.atomic():  # a savepoint: undone if nobody can take it
         assignment.status = AssignmentStatus.REASSIGNED
         assignment.save(update_fields=["status"])

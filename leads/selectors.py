@@ -1,4 +1,4 @@
-"""Reads for leads: wrappers around the SQL functions, returning plain data."""
+"""Reads for leads: wrappers around the SQL functions, returning plain data, and the rule for a lead's current triage."""
 
 from __future__ import annotations
 
@@ -7,6 +7,49 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
+from django.db.models import CharField, QuerySet
+from django.db.models.expressions import RawSQL
+
+# THE rule for a lead's current priority and intent: its latest ai_result, with the
+# latest person's correction of that result on top (get_lead_full()'s ai_analysis
+# shows the same). Correlated on the outer `leads` row; every reader (API and console
+# filters, dashboard mix, CSV export, routing) goes through current_triage_sql().
+_CURRENT_TRIAGE_SQL = """
+SELECT COALESCE(c.metadata->>'{key}', ai.metadata->>'{key}')
+FROM lead_activity ai
+LEFT JOIN LATERAL (
+  SELECT x.metadata FROM lead_activity x
+  WHERE x.lead_id = ai.lead_id AND x.type = 'ai_correction' AND x.metadata->>'overrides' = ai.id::text
+  ORDER BY x.created_at DESC, x.id DESC LIMIT 1
+) c ON true
+WHERE ai.lead_id = {lead_id} AND ai.type = 'ai_result'
+ORDER BY ai.created_at DESC, ai.id DESC LIMIT 1
+"""
+TRIAGE_KEYS = ("priority", "intent")
+
+
+def current_triage_sql(key: str, *, lead_id: str = "leads.id") -> str:
+    """The scalar subquery giving a lead's current `priority` or `intent` (NULL before triage).
+
+    `lead_id` is the SQL expression of the outer lead's id: a constant of the caller, never input.
+    """
+    if key not in TRIAGE_KEYS:
+        raise ValueError(f"No triage key {key!r}")
+    return _CURRENT_TRIAGE_SQL.format(key=key, lead_id=lead_id)
+
+
+def with_current_triage(leads: QuerySet) -> QuerySet:
+    """Annotate `priority` and `intent` by the one rule, so they can be shown and filtered on."""
+    return leads.annotate(**{key: RawSQL(current_triage_sql(key), [], output_field=CharField()) for key in TRIAGE_KEYS})
+
+
+def current_triage(*, lead_id: UUID) -> dict[str, str | None]:
+    """The lead's current priority and intent, by the one rule; both None before triage."""
+    select = ", ".join(f"({current_triage_sql(key, lead_id='%s')})" for key in TRIAGE_KEYS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select}", [lead_id] * len(TRIAGE_KEYS))  # noqa: S608 - constant SQL
+        row = cursor.fetchone()
+    return dict(zip(TRIAGE_KEYS, row, strict=True))
 
 
 def lead_full(*, lead_id: UUID) -> dict[str, Any] | None:

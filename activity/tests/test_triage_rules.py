@@ -11,7 +11,7 @@ from pytest_django.fixtures import Settings
 from activity.metadata import AIResultMetadata
 from activity.triage import LeadSnapshot, rules, triage
 from activity.triage.eval import evaluate, load_labelled
-from activity.triage.quantities import SQ_FT_PER_M2, read_quantities
+from leads.quantities import SQ_FT_PER_M2, read_quantities
 
 DATA = Path(__file__).resolve().parents[1] / "triage" / "data"
 

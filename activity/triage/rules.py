@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from activity.triage import keywords as kw
-from activity.triage.quantities import Quantities, read_quantities
 from activity.triage.snapshot import LeadSnapshot
+from leads.quantities import Quantities, read_quantities
 
 RULES_VERSION = "rules-v1"
 

@@ -10,7 +10,7 @@ UPDATE (the demo seeder relies on that).
 
 from django.db import migrations
 
-# The same rule as assignments.services.is_contact_event().
+# The one rule of what counts as a contact (the demo data leaves these times to this trigger).
 CONTACT_PREDICATE = """(
   type = 'call'
   OR (type = 'email' AND status = 'completed' AND actor_type = 'user')

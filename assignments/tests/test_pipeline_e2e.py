@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from activity.models import LeadActivity
 from assignments import services
-from assignments.followups import SCHEDULE
 from assignments.models import Assignment
+from assignments.schedule import SCHEDULE
 from assignments.tests.staff import make_manager, make_rep
 from leads.intake.services import ProductInterest, Submission, consent_now, lead_submit
 from leads.models import Lead

@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +26,7 @@ from assignments.services import contact_log, lead_status_change
 from leads.api import serializers as s
 from leads.api.permissions import IsStaffMember
 from leads.models import Lead, LeadProduct
-from leads.selectors import lead_full
+from leads.selectors import lead_full, with_current_triage
 from leadsys.exceptions import API_ERRORS, DomainError
 
 ERRORS = API_ERRORS
@@ -54,15 +53,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
 
 
 def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
-    latest_ai = LeadActivity.objects.filter(lead_id=OuterRef("id"), type=ActivityType.AI_RESULT).order_by(
-        "-created_at", "-id"
-    )
     active = Assignment.objects.filter(lead_id=OuterRef("id"), status=AssignmentStatus.ACTIVE)
-    leads = Lead.objects.annotate(
-        priority=Subquery(latest_ai.annotate(v=KT("metadata__priority")).values("v")[:1]),
-        intent=Subquery(latest_ai.annotate(v=KT("metadata__intent")).values("v")[:1]),
-        owner_id=Subquery(active.values("owner_id")[:1]),
-    )
+    leads = with_current_triage(Lead.objects.all()).annotate(owner_id=Subquery(active.values("owner_id")[:1]))
     plain = {"status": "status", "source": "source", "created_after": "created_at__gte"}
     plain |= {"created_before": "created_at__lt", "updated_since": "updated_at__gte"}
     plain |= {"priority": "priority", "intent": "intent"}

@@ -19,24 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
+from leads.selectors import with_current_triage
 from leadsys.keyset import parse_cursor
 
 UNASSIGNED = "none"
 PRIORITIES = (("high", _("High")), ("medium", _("Medium")), ("low", _("Low")))
 MAX_SEARCH_LENGTH = 100
 
-# Current priority: the latest ai_result, or the latest correction of it (as get_lead_full() shows).
-CURRENT_PRIORITY_SQL = """
-SELECT COALESCE(c.metadata->>'priority', ai.metadata->>'priority')
-FROM lead_activity ai
-LEFT JOIN LATERAL (
-  SELECT x.metadata FROM lead_activity x
-  WHERE x.lead_id = ai.lead_id AND x.type = 'ai_correction' AND x.metadata->>'overrides' = ai.id::text
-  ORDER BY x.created_at DESC, x.id DESC LIMIT 1
-) c ON true
-WHERE ai.lead_id = leads.id AND ai.type = 'ai_result'
-ORDER BY ai.created_at DESC, ai.id DESC LIMIT 1
-"""
 CATEGORIES_SQL = "SELECT string_agg(DISTINCT lp.category, ', ') FROM lead_products lp WHERE lp.lead_id = leads.id"
 
 
@@ -96,8 +85,7 @@ def _day_start(day: date) -> datetime:
 def filtered_leads(data: dict) -> QuerySet[Lead]:
     """The leads a valid LeadFilterForm's cleaned_data selects, newest first, with owner and priority."""
     active = Assignment.objects.filter(lead_id=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
-    leads = Lead.objects.annotate(
-        priority=RawSQL(CURRENT_PRIORITY_SQL, []),
+    leads = with_current_triage(Lead.objects.all()).annotate(
         owner_name=Subquery(active.values("owner_name")[:1]),
         owner_id=Subquery(active.values("owner_id")[:1]),
     )

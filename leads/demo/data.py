@@ -9,9 +9,9 @@ Times are relative to the run's `now`.
 Every row is in its final state: a follow-up or approval decided in the past
 is inserted decided (the event log is append-only, nothing is updated later),
 assignments carry `completed_at` only (the SLA trigger computes the rest),
-and a lead's first_response_at / last_contact_at are exactly what the
-contact-times trigger derives from its events, so that trigger finds nothing
-to change.
+and a lead's first_response_at / last_contact_at are left to the
+contact-times trigger, which derives them from the events as they are copied
+(one rule of what a contact is, in assignments/migrations/0005).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 # Pure functions that read no settings when given a calendar: the SLA rule is
 # the one routing uses, not a copy.
 from assignments import business_hours as bh
+from assignments.schedule import first_follow_up
 
 DEMO_EMAIL_DOMAIN = "demo-leads.example"
 CHUNK_SIZE = 10_000
@@ -276,7 +277,6 @@ class DemoGenerator:
         today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
         self.midnights = [int((today - timedelta(days=d)).timestamp()) for d in range(days)]
         self._minutes: dict[int, tuple[str, str]] = {}
-        self._contacts: list[int] = []  # times of the current lead's contact events
         self.rng = random.Random()
 
     # --- formatting ----------------------------------------------------------------
@@ -339,8 +339,6 @@ class DemoGenerator:
             actor, actor_id or NULL, json.dumps(metadata).translate(COPY_ESCAPES),
         )  # fmt: skip
         out.activities.append("\t".join(row) + "\n")
-        if _is_contact(kind, status, actor, metadata):
-            self._contacts.append(at)
         if out.metadata is not None:
             out.metadata.append((kind, metadata))
         return event_id
@@ -349,7 +347,6 @@ class DemoGenerator:
     def _lead(self, k: int, out: Chunk) -> None:  # one story, told in order
         r, now = self.rng, self.now
         lead_id, created = self.uuid(), self._created_at()
-        self._contacts = []
         role = self.pick(ROLES)
         first, last = r.choice(FIRST_NAMES), r.choice(LAST_NAMES)
         name, email = f"{first} {last}", f"{first}.{last}.{k}@{DEMO_EMAIL_DOMAIN}".lower()
@@ -474,7 +471,7 @@ class DemoGenerator:
                             status=verdict, updated=decided)  # fmt: skip
 
         # The AI's suggested next step, as assignments.followups.follow_up_from_ai() schedules it.
-        follow_action, due, why = first_follow_up(action, datetime.fromtimestamp(assigned, UTC), self.calendar)
+        follow_action, due, why = first_follow_up(action, datetime.fromtimestamp(assigned, UTC), calendar=self.calendar)
         suggested = {"action": follow_action, "scheduled_for": self.ts(int(due.timestamp())), "reason": why}
         suggested_message = f"{why} (suggested: {action})"
 
@@ -535,47 +532,15 @@ class DemoGenerator:
     def _lead_row(self, lead_id: str, created: int, updated: int, name: str, email: str, phone: str | None,
                   company: str | None, role: str, city: str, message: str, source: str, status: str,
                   converted: int | None) -> str:  # fmt: skip
-        contacts = self._contacts
         row = (
             lead_id, self.ts(created), self.ts(updated), name, email, phone or NULL, company or NULL, role, city,
-            message.translate(COPY_ESCAPES), source, status, self.ts(min(contacts)) if contacts else NULL,
-            self.ts(max(contacts)) if contacts else NULL, self.ts(converted) if converted else NULL,
+            message.translate(COPY_ESCAPES), source, status, NULL, NULL, self.ts(converted) if converted else NULL,
         )  # fmt: skip
         return "\t".join(row) + "\n"
 
     def _business(self, rule: Any, at: int, *args: int) -> int:
         """A business-calendar rule (assignments.business_hours) applied to an epoch time."""
         return int(rule(datetime.fromtimestamp(at, UTC), *args, calendar=self.calendar).timestamp())
-
-
-def first_follow_up(action: str, at: datetime, calendar: bh.BusinessCalendar) -> tuple[str, datetime, str]:
-    """assignments.followups.SCHEDULE with the calendar passed in (a test holds the two equal)."""
-    day_close = bh.day_close(at, calendar=calendar) - timedelta(hours=1)
-    plans = {
-        "call_within_30_min": ("call", lambda: bh.sla_deadline(at, 30, calendar=calendar),
-                               "Call within 30 business minutes"),
-        "call_today": ("call", lambda: max(bh.business_start(at, calendar=calendar), day_close),
-                       "Call before the end of the business day"),
-        "schedule_site_visit": ("site_visit", lambda: bh.business_days_after(at, 1, calendar=calendar),
-                                "Arrange a site visit"),
-        "send_samples": ("send_samples", lambda: bh.business_days_after(at, 1, calendar=calendar),
-                         "Send the samples asked for"),
-        "send_catalog": ("send_catalog", lambda: bh.sla_deadline(at, 120, calendar=calendar), "Send the catalogue"),
-        "nurture_email": ("email", lambda: bh.business_days_after(at, 3, calendar=calendar), "Nurture email"),
-        "forward_to_support": ("email", lambda: bh.sla_deadline(at, 240, calendar=calendar),
-                               "Forward to support and tell the customer"),
-    }  # fmt: skip
-    follow_action, when, reason = plans[action]
-    return follow_action, when(), reason
-
-
-def _is_contact(kind: str, status: str, actor: str, metadata: dict[str, Any]) -> bool:
-    """The contact-times trigger's rule (assignments/migrations/0005_contact_times.py)."""
-    return (
-        kind == "call"
-        or (kind == "email" and status == "completed" and actor == "user")
-        or (kind == "status_change" and metadata.get("to_status") == "contacted")
-    )
 
 
 # Leads arrive mostly in Indian working hours (business-zone hour of day).

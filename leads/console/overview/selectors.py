@@ -15,20 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-# The lead's current priority and intent: its latest ai_result, with the latest
-# person's correction of that result on top (as get_lead_full() shows it).
-CURRENT_AI_SQL = """
-  SELECT COALESCE(c.metadata->>'priority', ai.metadata->>'priority') AS priority,
-         COALESCE(c.metadata->>'intent', ai.metadata->>'intent') AS intent
-  FROM lead_activity ai
-  LEFT JOIN LATERAL (
-    SELECT x.metadata FROM lead_activity x
-    WHERE x.lead_id = ai.lead_id AND x.type = 'ai_correction' AND x.metadata->>'overrides' = ai.id::text
-    ORDER BY x.created_at DESC, x.id DESC LIMIT 1
-  ) c ON true
-  WHERE ai.lead_id = l.id AND ai.type = 'ai_result'
-  ORDER BY ai.created_at DESC, ai.id DESC LIMIT 1
-"""
+from leads.selectors import current_triage_sql
 
 
 @dataclass(frozen=True)
@@ -104,10 +91,12 @@ def priority_and_intent_mix(*, days: int = 30) -> tuple[Counter, Counter]:
         cursor.execute(
             f"""
             SELECT cur.priority, cur.intent, count(*)
-            FROM leads l LEFT JOIN LATERAL ({CURRENT_AI_SQL}) cur ON true
-            WHERE l.created_at >= business_day_start(%s)
+            FROM leads LEFT JOIN LATERAL (
+              SELECT ({current_triage_sql("priority")}) AS priority, ({current_triage_sql("intent")}) AS intent
+            ) cur ON true
+            WHERE leads.created_at >= business_day_start(%s)
             GROUP BY 1, 2
-            """,  # noqa: S608 - CURRENT_AI_SQL is a constant; values are parameters
+            """,  # noqa: S608 - the rule's SQL is a constant; values are parameters
             [first],
         )
         rows = cursor.fetchall()

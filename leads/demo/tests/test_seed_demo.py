@@ -18,8 +18,8 @@ from activity.metadata import validate_metadata
 from activity.models import LeadActivity
 from assignments import routing
 from assignments.business_hours import sla_deadline
-from assignments.followups import SCHEDULE
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, RepProfile
+from assignments.schedule import first_follow_up
 from leads.demo.data import DEMO_EMAIL_DOMAIN
 from leads.demo.seed import DEMO_PASSWORD, SAMPLE_LEAD_ID
 from leads.models import Lead, LeadProduct
@@ -173,9 +173,9 @@ def test_it_routes_schedules_and_holds_spam_as_the_live_services_do() -> None:
         assert routing.covers_categories(profile.categories, categories)
         assert routing.covers_location(profile.locations, lead.location)
         suggested = next(e for e in events[lead_id] if e.type == "follow_up" and e.actor_type == "ai")
-        action, when, reason = SCHEDULE[ai["suggested_action"]]
+        action, due, reason = first_follow_up(ai["suggested_action"], suggested.created_at)
         assert suggested.metadata["action"] == action and suggested.metadata["reason"] == reason
-        assert datetime.fromisoformat(suggested.metadata["scheduled_for"]) == when(suggested.created_at)
+        assert datetime.fromisoformat(suggested.metadata["scheduled_for"]) == due
     assert 0 < held < N
 
 

@@ -1,8 +1,9 @@
-"""Quantities a lead asks for, read from product rows and the message.
+"""The one reader of the quantities a lead asks for, in product rows and the message.
 
-Leads write "1,20,000 sq ft", "2 500 m2", "500 वर्ग फुट", "10x8 ft", "45 units",
-"60 sheets": each is turned into one of four measures so the rules can
-compare sizes.
+Leads write "1,20,000 sq ft", "2 500 m2", "2.5k sqft", "about 1200 sft",
+"500 वर्ग फुट", "10x8 ft", "45 units", "60 sheets". Triage turns them into four
+measures to compare sizes; the high-value rule takes the largest figure. Both
+read numbers here, so they never disagree about the same text.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 
 SQ_FT_PER_M2 = 10.764
 
-# Thousands separators: "40,000", Indian "1,20,000", French "2 500".
-_NUMBER = r"(?P<n>\d{1,3}(?:[,\u00a0\u202f ]\d{2,3})+|\d+(?:\.\d+)?)"
+# Thousands separators: "40,000", Indian "1,20,000", French "2 500"; a "k" on its
+# own means thousands ("2.5k sqft"), while "500 kg" is 500.
+_NUMBER = r"(?P<n>\d{1,3}(?:[,\u00a0\u202f ]\d{2,3})+|\d+(?:\.\d+)?)(?:\s?(?P<k>[kK])(?![a-zA-Z]))?"
 _AREA_FT = r"(?:sq\.?\s*ft|sqft|sft|square\s*f(?:ee|oo)t|sq\.?\s*feet|स्क्वायर\s*फीट|वर्ग\s*फुट)"
 _AREA_M = r"(?:m2|m²|sq\.?\s*m(?:tr|eters?|etres?)?\b|sqm|metros?\s*cuadrados?|mètres?\s*carrés?)"
 _UNITS = r"(?:units?|nos?\b|pcs|pieces?|lights?|fixtures?)"
@@ -43,12 +45,24 @@ class Quantities:
         return any((self.area_sq_ft, self.units, self.sheets, self.boxes))
 
 
-def _number(text: str) -> float:
-    return float(re.sub(r"[,\u00a0\u202f ]", "", text))
+_ANY_NUMBER = re.compile(_NUMBER)
+
+
+def _number(match: re.Match[str]) -> float:
+    value = float(re.sub(r"[,\u00a0\u202f ]", "", match.group("n")))
+    return value * 1000 if match.group("k") else value
 
 
 def _largest(pattern: re.Pattern[str], text: str) -> float:
-    return max((_number(m.group("n")) for m in pattern.finditer(text)), default=0.0)
+    return max((_number(m) for m in pattern.finditer(text)), default=0.0)
+
+
+def parse_quantity(text: str | None) -> float | None:
+    """The largest figure in a free-text quantity ("2 500 m2" -> 2500, "1.5k tiles" -> 1500); None without one."""
+    if not text:
+        return None
+    figures = [_number(m) for m in _ANY_NUMBER.finditer(text)]
+    return max(figures) if figures else None
 
 
 def read_quantities(texts: list[str], product_quantities: list[str]) -> Quantities:
@@ -60,7 +74,7 @@ def read_quantities(texts: list[str], product_quantities: list[str]) -> Quantiti
     for quantity in product_quantities:
         bare = _BARE_NUMBER.match(quantity)
         if bare:
-            units = max(units, _number(bare.group("n")))
+            units = max(units, _number(bare))
     return Quantities(
         area_sq_ft=round(area, 1),
         units=units,
