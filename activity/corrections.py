@@ -16,7 +16,7 @@ from django.db.models import Count
 
 from activity.models import ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
-from leadsys.exceptions import DomainError
+from leadsys.exceptions import DomainError, NotFound
 
 CORRECTABLE = ("intent", "priority")
 
@@ -33,7 +33,7 @@ def ai_correct(
     """Record that a rep or manager overrides the AI's intent and/or priority."""
     ai_result = LeadActivity.objects.filter(id=ai_result_id, type=ActivityType.AI_RESULT).first()
     if ai_result is None:
-        raise DomainError("There is no AI result with that id.", code="not_found", field="overrides")
+        raise NotFound("There is no AI result with that id.", field="overrides")
     chosen = {"intent": intent, "priority": priority}
     if all(value is None for value in chosen.values()):
         raise DomainError("Give the intent or the priority the lead should have.", code="required", field="intent")

@@ -11,10 +11,11 @@ from django.utils import timezone
 from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
 from assignments import routing
+from assignments.guards import require_lead, require_manager, require_staff
 from assignments.pending import decide, lock_pending
 from leads.models import Lead
 from leads.webhooks.services import webhook_emit
-from leadsys.exceptions import DomainError, NotAllowed
+from leadsys.exceptions import DomainError
 
 HIGH_VALUE_APPROVAL = "high_value_lead"
 REQUESTABLE_APPROVALS = ("discount", "custom_quote", "credit_terms", "site_visit", "other")
@@ -22,14 +23,12 @@ REQUESTABLE_APPROVALS = ("discount", "custom_quote", "credit_terms", "site_visit
 
 @transaction.atomic
 def approval_request(*, lead_id: UUID, actor: User, approval_type: str, reason: str) -> LeadActivity:
-    if not routing.is_staff_member(actor):
-        raise NotAllowed("Only sales reps and managers can request an approval.", code="not_staff")
+    require_staff(actor, message="Only sales reps and managers can request an approval.")
     if approval_type not in REQUESTABLE_APPROVALS:
         raise DomainError(f"Unknown approval type {approval_type!r}.", code="invalid", field="approval_type")
     if not reason or not reason.strip():
         raise DomainError("Say what the manager should approve.", code="required", field="reason")
-    if not Lead.objects.filter(id=lead_id).exists():
-        raise DomainError("No such lead.", code="not_found", field="lead_id")
+    require_lead(lead_id)
     return activity_append(
         lead_id=lead_id,
         type=ActivityType.APPROVAL,
@@ -69,8 +68,7 @@ def approval_from_ai(*, lead_id: UUID, ai_result: LeadActivity) -> LeadActivity 
 @transaction.atomic
 def approval_decide(*, activity_id: UUID, actor: User, approve: bool, comment: str) -> LeadActivity:
     """Only a manager approves or rejects, always with a comment."""
-    if not routing.is_manager(actor):
-        raise NotAllowed("Only a sales manager can decide an approval.", code="not_manager")
+    require_manager(actor, message="Only a sales manager can decide an approval.")
     if not comment or not comment.strip():
         raise DomainError("A decision needs a comment.", code="required", field="comment")
     item = lock_pending(activity_id=activity_id, type=ActivityType.APPROVAL)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from activity.models import ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
 from assignments import routing, selectors
+from assignments.guards import lock_lead
 from assignments.models import AssignmentStatus
-from leads.models import Lead
 from leadsys.exceptions import Conflict, NotAllowed
 
 COMPLETED_KIND = "assignment_completed"
@@ -24,10 +24,7 @@ COMPLETED_KIND = "assignment_completed"
 
 @transaction.atomic
 def assignment_complete(*, lead_id: UUID, actor: User, note: str = "") -> LeadActivity:
-    # Same lock order as assignments.services: the lead row, then the assignment.
-    lead = Lead.objects.select_for_update().filter(id=lead_id).first()
-    if lead is None:
-        raise Conflict("No such lead.", code="not_found", field="lead_id")
+    lock_lead(lead_id)  # the lead row first, then the assignment (assignments.guards)
     assignment = selectors.active_assignment(lead_id=lead_id, for_update=True)
     if assignment is None:
         raise Conflict("This lead has no open assignment to complete.", code="no_assignment")

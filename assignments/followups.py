@@ -16,24 +16,14 @@ from django.utils import timezone
 from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
 from assignments import routing
+from assignments.guards import require_lead, require_staff
 from assignments.notify import staff_email_send
 from assignments.pending import decide, lock_pending
 from assignments.schedule import first_follow_up
 from assignments.selectors import active_assignment
 from leads.models import Lead
 from leads.webhooks.services import webhook_emit
-from leadsys.exceptions import DomainError, NotAllowed
-
-
-def _require_staff(actor: User) -> None:
-    if not routing.is_staff_member(actor):
-        raise NotAllowed("Only sales reps and managers can work on leads.", code="not_staff")
-
-
-def _require_lead(lead_id: UUID) -> None:
-    if not Lead.objects.filter(id=lead_id).exists():
-        raise DomainError("No such lead.", code="not_found", field="lead_id")
-
+from leadsys.exceptions import DomainError
 
 # --- Follow-ups --------------------------------------------------------------------------
 
@@ -64,8 +54,8 @@ def follow_up_from_ai(*, lead_id: UUID, ai_result: LeadActivity, now: datetime |
 def follow_up_add(
     *, lead_id: UUID, actor: User, action: str, scheduled_for: datetime, reason: str | None = None
 ) -> LeadActivity:
-    _require_staff(actor)
-    _require_lead(lead_id)
+    require_staff(actor)
+    require_lead(lead_id)
     if not isinstance(scheduled_for, datetime) or timezone.is_naive(scheduled_for):
         raise DomainError("scheduled_for needs a date, a time and a time zone.", code="invalid", field="scheduled_for")
     return activity_append(
@@ -89,7 +79,7 @@ def follow_up_cancel(*, activity_id: UUID, actor: User, reason: str | None = Non
 
 @transaction.atomic
 def _follow_up_close(*, activity_id: UUID, actor: User, status: str, outcome: str | None) -> LeadActivity:
-    _require_staff(actor)
+    require_staff(actor)
     item = lock_pending(activity_id=activity_id, type=ActivityType.FOLLOW_UP)
     return decide(
         item, status=status, added={"decided_by": str(actor.id), "decided_at": timezone.now(), "outcome": outcome}

@@ -12,13 +12,13 @@ from uuid import UUID
 
 from activity.metadata import validate_metadata
 from activity.models import ActivityStatus, LeadActivity
-from leadsys.exceptions import Conflict, DomainError
+from leadsys.exceptions import Conflict, NotFound
 
 
 def lock_pending(*, activity_id: UUID, type: str) -> LeadActivity:
     item = LeadActivity.objects.select_for_update().filter(id=activity_id, type=type).first()
     if item is None:
-        raise DomainError(f"No such {type.replace('_', '-')}.", code="not_found", field="activity_id")
+        raise NotFound(f"No such {type.replace('_', '-')}.", field="activity_id")
     if item.status != ActivityStatus.PENDING:
         raise Conflict(f"This {type.replace('_', '-')} was already {item.status}.", code="already_decided")
     return item

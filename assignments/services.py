@@ -1,8 +1,6 @@
 """Ownership and the SLA clock: routing, reassignment, first response, escalation.
 
-Lock order, everywhere: the lead row, then the routing lock, then the
-assignment row. One order means two workers can wait for each other but
-never deadlock.
+Every action locks in the order of assignments.guards: the lead, the routing lock, the assignment.
 """
 
 from __future__ import annotations
@@ -21,12 +19,13 @@ from activity.models import ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
 from assignments import routing, selectors
 from assignments.business_hours import sla_deadline
+from assignments.guards import lock_lead, require_manager, require_staff
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
 from leads.models import Lead, LeadStatus
 from leads.selectors import current_triage
 from leads.webhooks.services import webhook_emit
-from leadsys.exceptions import Conflict, DomainError, NotAllowed
+from leadsys.exceptions import Conflict, DomainError
 
 # pg_advisory_xact_lock key: one routing decision at a time, so open-lead
 # counts and round-robin turns are read and written without a race.
@@ -40,13 +39,6 @@ class RoutingOutcome:
     assignment: Assignment | None
     queued: bool = False
     spam: bool = False
-
-
-def _lock_lead(lead_id: UUID) -> Lead:
-    lead = Lead.objects.select_for_update().filter(id=lead_id).first()
-    if lead is None:
-        raise DomainError("No such lead.", code="not_found", field="lead_id")
-    return lead
 
 
 def _take_routing_lock() -> None:
@@ -65,7 +57,7 @@ def _current_priority(lead_id: UUID) -> str | None:
 @transaction.atomic
 def lead_route(*, lead_id: UUID, ai_result: LeadActivity | None = None) -> RoutingOutcome:
     """Give a triaged lead its owner and SLA clock; idempotent for a lead already owned."""
-    lead = _lock_lead(lead_id)
+    lead = lock_lead(lead_id)
     ai_result = ai_result or selectors.latest_ai_result(lead_id=lead_id)
     if ai_result and ai_result.metadata.get("suggested_action") == "discard_spam":
         _hold_spam(lead=lead, ai_result=ai_result)
@@ -184,7 +176,7 @@ def _hold_spam(*, lead: Lead, ai_result: LeadActivity) -> None:
 def manager_queue_notify(*, lead_id: UUID, event_id: UUID) -> list[str]:
     """Email the managers about a queued lead, once per queue event."""
     with transaction.atomic():
-        _lock_lead(lead_id)
+        lock_lead(lead_id)
         event = LeadActivity.objects.filter(id=event_id, lead_id=lead_id).first()
         if event is None or selectors.active_assignment(lead_id=lead_id):
             return []
@@ -212,11 +204,10 @@ def manager_queue_notify(*, lead_id: UUID, event_id: UUID) -> list[str]:
 @transaction.atomic
 def assignment_reassign(*, lead_id: UUID, actor: User, to_user: User | None = None, reason: str = "") -> Assignment:
     """A manager moves a lead to a chosen rep, or to whoever's turn it is; the old assignment stays as history."""
-    if not routing.is_manager(actor):
-        raise NotAllowed("Only a sales manager can reassign a lead.", code="not_manager")
+    require_manager(actor, message="Only a sales manager can reassign a lead.")
     if to_user is not None and not (routing.is_rep(to_user) and hasattr(to_user, "rep_profile")):
         raise DomainError("The new owner must be an active sales rep.", code="not_a_rep", field="to_user")
-    lead = _lock_lead(lead_id)
+    lead = lock_lead(lead_id)
     current = selectors.active_assignment(lead_id=lead_id, for_update=True)
     if current is not None and to_user is not None and current.owner_id == str(to_user.id):
         raise Conflict("The lead already belongs to that rep.", code="same_owner", field="to_user")
@@ -273,11 +264,6 @@ def first_response_record(*, lead_id: UUID, actor_id: str, at: datetime) -> Assi
     return assignment
 
 
-def _require_staff(actor: User) -> None:
-    if not routing.is_staff_member(actor):
-        raise NotAllowed("Only sales reps and managers can work on leads.", code="not_staff")
-
-
 @transaction.atomic
 def contact_log(
     *,
@@ -290,10 +276,10 @@ def contact_log(
     subject: str | None = None,
 ) -> LeadActivity:
     """Record a call or an email a person made to the lead."""
-    _require_staff(actor)
+    require_staff(actor)
     if channel not in CONTACT_CHANNELS:
         raise DomainError("Channel must be call or email.", code="invalid_channel", field="channel")
-    lead = _lock_lead(lead_id)
+    lead = lock_lead(lead_id)
     if channel == "call":
         metadata: dict[str, Any] = {"outcome": outcome, "duration_seconds": duration_seconds}
     else:
@@ -313,10 +299,10 @@ def contact_log(
 @transaction.atomic
 def lead_status_change(*, lead_id: UUID, actor: User, to_status: str, reason: str | None = None) -> LeadActivity:
     """The one human-set field of a lead; `contacted` is a first response."""
-    _require_staff(actor)
+    require_staff(actor)
     if to_status not in LeadStatus.values:
         raise DomainError(f"Unknown status {to_status!r}.", code="invalid_status", field="status")
-    lead = _lock_lead(lead_id)
+    lead = lock_lead(lead_id)
     if lead.status == to_status:
         raise Conflict(f"The lead is already {to_status}.", code="unchanged", field="status")
     Lead.objects.filter(id=lead_id).update(status=to_status)
@@ -354,7 +340,7 @@ def sla_breach_record(*, assignment_id: UUID, now: datetime) -> LeadActivity | N
     lead_id = Assignment.objects.filter(id=assignment_id).values_list("lead_id", flat=True).first()
     if lead_id is None:
         return None
-    lead = _lock_lead(lead_id)
+    lead = lock_lead(lead_id)
     assignment = Assignment.objects.select_for_update().filter(id=assignment_id).first()
     if assignment.status != AssignmentStatus.ACTIVE or assignment.sla_deadline >= now:
         return None

@@ -32,6 +32,15 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class NotFound(DomainError):
+    """The thing the action names does not exist: one error, one status (404), wherever it is raised."""
+
+    status_code = 404
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, code="not_found", field=field)
+
+
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

@@ -102,3 +102,18 @@ class StatusChangeFactory(ActivityFactory):
     actor_id = factory.Faker("user_name")
     message = "Status changed"
     metadata = factory.Dict({"from_status": "new", "to_status": "contacted"})
+
+
+def ai_result_for(lead: Any, **overrides: str) -> LeadActivity:
+    """A plain, valid ai_result for `lead` (a medium quote request), with `overrides` on top."""
+    meta = {
+        "intent": "quote_request",
+        "lead_type": "home_owner",
+        "priority": "medium",
+        "suggested_action": "call_today",
+        "reasoning": "Asked for a quote",
+        "model": "rules",
+        "prompt_version": "v1",
+        **overrides,
+    }
+    return AIResultFactory(lead=lead, metadata=meta)

@@ -9,34 +9,15 @@ import pytest
 from django.utils import timezone
 
 from activity.models import LeadActivity
-from activity.tests.factories import AIResultFactory, FollowUpFactory
+from activity.tests.factories import FollowUpFactory, ai_result_for
 from assignments import approvals, followups, pipeline, services
 from assignments.tests.staff import UserFactory, make_manager, make_rep
 from leads.tests.factories import LeadFactory, LeadProductFactory
 from leadsys.exceptions import Conflict, DomainError, NotAllowed
 
-pytestmark = pytest.mark.django_db
+# Every minute is a business minute (the root conftest's always_open), so deadlines are plain additions.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("always_open")]
 NOW = timezone.now().replace(microsecond=0)
-
-
-@pytest.fixture(autouse=True)
-def _always_open(settings: Any) -> None:
-    settings.BUSINESS_DAYS = list(range(7))
-    settings.BUSINESS_HOURS = "00:00-24:00"
-
-
-def ai(lead: Any, **overrides: str) -> LeadActivity:
-    meta = {
-        "intent": "quote_request",
-        "lead_type": "home_owner",
-        "priority": "medium",
-        "suggested_action": "call_today",
-        "reasoning": "Asked for a quote",
-        "model": "rules",
-        "prompt_version": "v1",
-        **overrides,
-    }
-    return AIResultFactory(lead=lead, metadata=meta)
 
 
 def pending(lead: Any, type: str) -> list[LeadActivity]:
@@ -54,7 +35,9 @@ def pending(lead: Any, type: str) -> list[LeadActivity]:
 )
 def test_the_suggested_action_schedules_a_follow_up(suggested: str, action: str, delay: timedelta) -> None:
     lead = LeadFactory()
-    item = followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai(lead, suggested_action=suggested), now=NOW)
+    item = followups.follow_up_from_ai(
+        lead_id=lead.id, ai_result=ai_result_for(lead, suggested_action=suggested), now=NOW
+    )
     assert item.status == "pending" and item.actor_type == "ai"
     assert item.metadata["action"] == action
     assert datetime.fromisoformat(item.metadata["scheduled_for"]) == NOW + delay
@@ -63,9 +46,12 @@ def test_the_suggested_action_schedules_a_follow_up(suggested: str, action: str,
 
 def test_spam_schedules_nothing_and_a_pending_suggestion_is_not_doubled() -> None:
     lead = LeadFactory()
-    assert followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai(lead, suggested_action="discard_spam")) is None
-    followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai(lead))
-    followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai(lead, suggested_action="send_samples"))
+    assert (
+        followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai_result_for(lead, suggested_action="discard_spam"))
+        is None
+    )
+    followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai_result_for(lead))
+    followups.follow_up_from_ai(lead_id=lead.id, ai_result=ai_result_for(lead, suggested_action="send_samples"))
     assert len(pending(lead, "follow_up")) == 1
 
 
@@ -86,7 +72,7 @@ def test_high_value_leads_get_a_pending_manager_approval(
     make_rep()
     lead = LeadFactory()
     LeadProductFactory(lead=lead, quantity=quantity)
-    pipeline.lead_after_triage(lead_id=lead.id, ai_result=ai(lead, priority=priority, lead_type=lead_type))
+    pipeline.lead_after_triage(lead_id=lead.id, ai_result=ai_result_for(lead, priority=priority, lead_type=lead_type))
     approvals = pending(lead, "approval")
     assert len(approvals) == (1 if high_value else 0)
     if high_value:
@@ -135,7 +121,7 @@ def test_closing_a_follow_up_records_who_when_and_keeps_the_original(close: str)
 def test_only_a_manager_decides_an_approval_with_a_comment() -> None:
     rep, manager = make_rep(), make_manager(first_name="Meera", last_name="Iyer")
     lead = LeadFactory()
-    pipeline.lead_after_triage(lead_id=lead.id, ai_result=ai(lead, priority="high", lead_type="builder"))
+    pipeline.lead_after_triage(lead_id=lead.id, ai_result=ai_result_for(lead, priority="high", lead_type="builder"))
     [approval] = pending(lead, "approval")
 
     with pytest.raises(NotAllowed):
@@ -157,7 +143,7 @@ def test_only_a_manager_decides_an_approval_with_a_comment() -> None:
 def test_a_due_follow_up_reminds_its_owner_once(mailoutbox: list) -> None:
     rep = make_rep()
     lead = LeadFactory(name="Due Person")
-    services.lead_route(lead_id=lead.id, ai_result=ai(lead))
+    services.lead_route(lead_id=lead.id, ai_result=ai_result_for(lead))
     due = FollowUpFactory(lead=lead, scheduled_for=NOW - timedelta(minutes=5))
     FollowUpFactory(lead=lead, scheduled_for=NOW + timedelta(hours=1))  # not yet due
 

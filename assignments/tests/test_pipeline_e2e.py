@@ -20,15 +20,8 @@ from leadsys.queue import run_pending_jobs
 
 # serialized_rollback: like the other transactional tests of the suite, so flushes agree on
 # whether post_migrate recreates content types (mixing the two breaks the next test).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _always_open(settings: Any) -> None:
-    # Every minute counts, so the deadline is assigned_at plus the priority's minutes.
-    settings.BUSINESS_DAYS = list(range(7))
-    settings.BUSINESS_HOURS = "00:00-24:00"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every minute is a business minute (the root conftest's always_open), so deadlines are plain additions.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("always_open")]
 
 
 def submit(**fields: Any) -> Lead:

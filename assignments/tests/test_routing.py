@@ -10,38 +10,19 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from activity.models import LeadActivity
-from activity.tests.factories import AIResultFactory
+from activity.tests.factories import ai_result_for
 from assignments import selectors, services
 from assignments.models import Assignment, RepProfile
 from assignments.tests.staff import make_manager, make_rep
 from leads.tests.factories import LeadFactory, LeadProductFactory
 from leadsys.exceptions import Conflict, NotAllowed
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _always_open(settings: Any) -> None:
-    # Every minute is a business minute, so deadlines are plain additions here.
-    settings.BUSINESS_DAYS = list(range(7))
-    settings.BUSINESS_HOURS = "00:00-24:00"
-
-
-def ai(lead: Any, **overrides: str) -> LeadActivity:
-    meta = {
-        "intent": "quote_request",
-        "lead_type": "home_owner",
-        "priority": "medium",
-        "suggested_action": "call_today",
-        "model": "rules",
-        "prompt_version": "v1",
-        **overrides,
-    }
-    return AIResultFactory(lead=lead, metadata=meta)
+# Every minute is a business minute (the root conftest's always_open), so deadlines are plain additions.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("always_open")]
 
 
 def route(lead: Any, **overrides: str) -> services.RoutingOutcome:
-    return services.lead_route(lead_id=lead.id, ai_result=ai(lead, **overrides))
+    return services.lead_route(lead_id=lead.id, ai_result=ai_result_for(lead, **overrides))
 
 
 def assignment_events(lead: Any) -> list[LeadActivity]:

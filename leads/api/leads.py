@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +23,7 @@ from leads.api.permissions import IsStaffMember
 from leads.models import Lead, LeadProduct
 from leads.selectors import lead_full, with_current_triage
 from leadsys.exceptions import API_ERRORS, DomainError
+from leadsys.keyset import InvalidCursor, before_row, decode_cursor, encode_cursor
 
 ERRORS = API_ERRORS
 
@@ -36,20 +32,8 @@ def owner_param(value: str, request: Request) -> str:
     return str(request.user.id) if value == "me" else value
 
 
-# --- Keyset cursor: (created_at, id) of the last row, opaque to the client ---------------------
-
-
-def encode_cursor(lead: Lead) -> str:
-    raw = json.dumps([lead.created_at.isoformat(), str(lead.id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        created_at, lead_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), UUID(lead_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise DomainError("The cursor is not one this API gave out.", code="invalid_cursor", field="cursor") from exc
+def lead_cursor(lead: Lead) -> str:
+    return encode_cursor(lead.created_at, lead.id)
 
 
 def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
@@ -64,10 +48,14 @@ def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
     if "category" in query:
         leads = leads.filter(Exists(LeadProduct.objects.filter(lead_id=OuterRef("id"), category=query["category"])))
     if "cursor" in query:
-        created_at, lead_id = decode_cursor(query["cursor"])
+        try:
+            cursor = decode_cursor(query["cursor"])
+        except InvalidCursor as exc:
+            raise DomainError(
+                "The cursor is not one this API gave out.", code="invalid_cursor", field="cursor"
+            ) from exc
         # A row comparison the (created_at DESC) index serves: deep pages cost what the first does.
-        after = RawSQL("(leads.created_at, leads.id) < (%s, %s)", [created_at, lead_id], output_field=BooleanField())
-        leads = leads.filter(after)
+        leads = leads.filter(before_row("leads", "created_at", cursor))
     return leads.order_by("-created_at", "-id")
 
 
@@ -79,7 +67,7 @@ def lead_list(request: Request) -> Response:
     query.is_valid(raise_exception=True)
     limit = query.validated_data["limit"]
     page = list(leads_filtered(query.validated_data, request)[: limit + 1])
-    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    next_cursor = lead_cursor(page[limit - 1]) if len(page) > limit else None
     return Response({"results": s.LeadOut(page[:limit], many=True).data, "next_cursor": next_cursor})
 
 

@@ -7,6 +7,7 @@ from typing import Any, get_args
 
 from django import forms
 from django.contrib.auth.models import User
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,20 @@ def _choices(values: tuple[str, ...], blank: str | None = None) -> list[tuple[st
 
 CALL_OUTCOMES = get_args(CallMetadata.model_fields["outcome"].annotation)
 SUMMARY = {"max_length": 5000, "widget": forms.Textarea(attrs={"rows": 3})}
+
+
+class TextField(forms.CharField):
+    """Free text whose errors name the field in a sentence, the same on every console page."""
+
+    def __init__(self, *, label: str, max_length: int, **kwargs: Any) -> None:
+        super().__init__(label=label, max_length=max_length, **kwargs)
+        self.error_messages["max_length"] = _("%(label)s is too long (at most %(n)d characters).") % {
+            "label": label,
+            "n": max_length,
+        }
+        for validator in self.validators:
+            if isinstance(validator, ProhibitNullCharactersValidator):  # PostgreSQL cannot store NUL
+                validator.message = _("%(label)s contains a character that cannot be stored.") % {"label": label}
 
 
 class ActionForm(forms.Form):
@@ -68,7 +83,7 @@ class FollowUpForm(ActionForm):
 
 
 class FollowUpCloseForm(ActionForm):
-    outcome = forms.CharField(max_length=2000, required=False)
+    outcome = TextField(label=_("Outcome"), max_length=2000, required=False)
 
 
 class CompleteAssignmentForm(ActionForm):
@@ -101,8 +116,12 @@ class ApprovalRequestForm(ActionForm):
 
 
 class ApprovalDecideForm(ActionForm):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
-    comment = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        error_messages={"required": _("Choose approve or reject."), "invalid_choice": _("Choose approve or reject.")},
+    )
+    # Not required here: "a decision needs a comment" is the service's rule, said once, there.
+    comment = TextField(label=_("Comment"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CorrectAIForm(ActionForm):

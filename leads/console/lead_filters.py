@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
+from leads.console.cursors import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
 from leads.selectors import with_current_triage
-from leadsys.keyset import parse_cursor
+from leadsys.keyset import before_row
 
 UNASSIGNED = "none"
 PRIORITIES = (("high", _("High")), ("medium", _("Medium")), ("low", _("Low")))
@@ -110,10 +111,8 @@ def filtered_leads(data: dict) -> QuerySet[Lead]:
 
 
 def after_cursor(leads: QuerySet[Lead], cursor: tuple[datetime, object] | None) -> QuerySet[Lead]:
-    if cursor is None:
-        return leads
-    at, row_id = cursor
-    return leads.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=row_id))
+    # A row comparison, so (created_at DESC, id DESC) serves any depth as an index range.
+    return leads if cursor is None else leads.filter(before_row("leads", "created_at", cursor))
 
 
 def with_categories(leads: QuerySet[Lead]) -> QuerySet[Lead]:

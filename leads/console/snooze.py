@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.models import ActivityType, LeadActivity
 from assignments import business_hours as bh
 from assignments import followups
-from leadsys.exceptions import DomainError
+from leadsys.exceptions import DomainError, NotFound
 
 SNOOZE_CHOICES: dict[str, tuple[str, Callable[[datetime], datetime]]] = {
     "1h": (_("1 hour"), lambda now: now + timedelta(hours=1)),
@@ -34,7 +34,7 @@ def follow_up_snooze(*, activity_id: UUID, actor: User, until: str, now: datetim
         raise DomainError("Choose how long to snooze for.", code="invalid", field="until")
     item = LeadActivity.objects.filter(id=activity_id, type=ActivityType.FOLLOW_UP).first()
     if item is None:
-        raise DomainError("No such follow-up.", code="not_found", field="activity_id")
+        raise NotFound("No such follow-up.", field="activity_id")
     _label, when = SNOOZE_CHOICES[until]
     scheduled_for = when(now or timezone.now())
     # The cancel locks the row and refuses a follow-up already decided.

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from leads.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from leads.webhooks.signing import signature
-from leadsys.exceptions import DomainError
+from leadsys.exceptions import NotFound
 
 RESPONSE_EXCERPT = 500
 
@@ -132,7 +132,7 @@ def webhook_endpoint_resume(*, endpoint_id: int) -> WebhookEndpoint:
     """A person fixed the receiver: deliveries start again, the failure count from zero."""
     endpoint = WebhookEndpoint.objects.select_for_update().filter(id=endpoint_id).first()
     if endpoint is None:
-        raise DomainError("No such webhook endpoint.", code="not_found")
+        raise NotFound("No such webhook endpoint.")
     endpoint.paused_at = None
     endpoint.consecutive_failures = 0
     endpoint.save(update_fields=["paused_at", "consecutive_failures"])

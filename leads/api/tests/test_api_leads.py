@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from activity.models import LeadActivity
 from activity.tests.factories import AIResultFactory
 from assignments.tests.factories import AssignmentFactory
-from leads.api.leads import encode_cursor, leads_filtered
+from leads.api.leads import lead_cursor, leads_filtered
 from leads.api.tests.support import API, error_code, manager_client, outsider_client, rep_client
 from leads.models import Lead
 from leads.selectors import lead_full
@@ -232,7 +232,7 @@ def test_it_refuses_a_token_once_it_is_deleted_in_the_admin() -> None:
 def test_it_pages_through_the_created_at_index_not_a_sort_of_every_lead() -> None:
     lead = LeadFactory()
     rep = rep_client()
-    query = {"limit": 50, "cursor": encode_cursor(lead)}
+    query = {"limit": 50, "cursor": lead_cursor(lead)}
     with connection.cursor() as cursor:
         # On a tiny test table a scan and a sort are cheapest; forbid both to see whether the index can serve.
         cursor.execute(

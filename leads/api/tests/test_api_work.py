@@ -57,7 +57,6 @@ def test_it_schedules_a_follow_up() -> None:
         {"lead_id": "LEAD", "action": "dance", "scheduled_for": "2030-01-01T10:00:00+05:30"},
         {"lead_id": "LEAD", "action": "call", "scheduled_for": "next tuesday"},
         {"lead_id": "LEAD", "action": "call", "scheduled_for": "2030-01-01T10:00:00"},
-        {"lead_id": "00000000-0000-0000-0000-000000000002", "action": "call", "scheduled_for": "2030-01-01T10:00Z"},
     ],
 )
 def test_it_refuses_a_bad_follow_up_and_writes_nothing(body: dict[str, str]) -> None:
@@ -68,6 +67,16 @@ def test_it_refuses_a_bad_follow_up_and_writes_nothing(body: dict[str, str]) -> 
     response = rep_client().post("/follow-ups/", body)
 
     assert response.status_code == 400
+    assert not LeadActivity.objects.filter(type="follow_up").exists()
+
+
+def test_it_answers_a_follow_up_for_no_such_lead_as_every_door_does_404() -> None:
+    body = {"lead_id": "00000000-0000-0000-0000-000000000002", "action": "call", "scheduled_for": "2030-01-01T10:00Z"}
+
+    response = rep_client().post("/follow-ups/", body)
+
+    assert (response.status_code, error_code(response)) == (404, "not_found")
+    assert response.json()["error"]["message"] == "No such lead."
     assert not LeadActivity.objects.filter(type="follow_up").exists()
 
 

@@ -34,7 +34,7 @@ from leads.console.lead.page import ACTION_FORMS, lead_page_context
 from leads.console.permissions import is_manager, require_manager, staff_required
 from leads.console.sla_text import sla_left
 from leads.models import Lead
-from leadsys.exceptions import DomainError
+from leadsys.exceptions import DomainError, NotFound
 
 Data = dict[str, Any]
 
@@ -197,7 +197,7 @@ def _decide_approval(user: User, lead_id: UUID, data: Data, *, item_id: UUID) ->
 def _correct_ai(user: User, lead_id: UUID, data: Data) -> str:
     latest = latest_ai_result(lead_id=lead_id)
     if latest is None:
-        raise DomainError("This lead has no AI analysis to correct.", code="not_found")
+        raise NotFound("This lead has no AI analysis to correct.")
     corrections.ai_correct(
         ai_result_id=latest.id,
         actor_id=str(user.id),

@@ -10,38 +10,35 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from activity.models import ActivityStatus, ActivityType, LeadActivity
 from activity.selectors import pending_follow_ups
 from assignments import routing
+from leads.console.cursors import encode_cursor, parse_cursor
 from leads.console.lead_filters import LeadFilterForm, after_cursor, filtered_leads
 from leads.console.snooze import SNOOZE_CHOICES
 from leads.models import Lead
 from leadsys.exceptions import DomainError
-from leadsys.keyset import make_cursor, parse_cursor
+from leadsys.keyset import before_row
 
 PAGE_SIZE = 25
 LEADS_PAGE_SIZE = 50
-MAX_TEXT = 2000
 
 
-def _status_of(error: DomainError) -> int:
-    return 404 if error.code == "not_found" else error.status_code
+def valid_form(form: Form) -> dict[str, Any]:
+    """The form's cleaned data, or a DomainError with the first error (shown on the page as a 400).
 
-
-def posted_text(request: HttpRequest, name: str, *, label: str) -> str:
-    """A POSTed text field, stripped; DomainError if too long or not storable."""
-    value = request.POST.get(name, "").strip()
-    if len(value) > MAX_TEXT:
-        raise DomainError(_("%(label)s is too long (at most %(n)d characters).") % {"label": label, "n": MAX_TEXT})
-    if "\x00" in value:  # PostgreSQL cannot store NUL in text or JSON
-        raise DomainError(_("%(label)s contains a character that cannot be stored.") % {"label": label})
-    return value
+    The same forms as the lead page's actions: one set of rules for a posted comment or outcome.
+    """
+    if form.is_valid():
+        return form.cleaned_data
+    field, errors = next(iter(form.errors.items()))
+    raise DomainError(errors[0], code="invalid", field=field)
 
 
 def _cursor_param(request: HttpRequest, name: str) -> tuple[Any, UUID] | None:
@@ -66,7 +63,7 @@ def _follow_up_page(request: HttpRequest, *, param: str, owner_id: str | None) -
         "rows": page,
         "param": param,
         "is_first": cursor is None,
-        "next": make_cursor(last["scheduled_for"], last["activity_id"]) if more and last else None,
+        "next": encode_cursor(last["scheduled_for"], last["activity_id"]) if more and last else None,
     }
 
 
@@ -85,7 +82,7 @@ def follow_ups_page(request: HttpRequest, *, error: DomainError | None = None) -
         "snooze_choices": [(key, label) for key, (label, _when) in SNOOZE_CHOICES.items()],
         "error_message": error.message if error else None,
     }
-    return render(request, "console/follow_ups.html", context, status=_status_of(error) if error else 200)
+    return render(request, "console/follow_ups.html", context, status=error.status_code if error else 200)
 
 
 # --- Approvals ---------------------------------------------------------------------------
@@ -95,8 +92,7 @@ def _pending_approvals(cursor: tuple[Any, UUID] | None) -> QuerySet[LeadActivity
     # Served by the partial index on pending approvals, newest first.
     items = LeadActivity.objects.filter(type=ActivityType.APPROVAL, status=ActivityStatus.PENDING)
     if cursor:
-        at, row_id = cursor
-        items = items.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=row_id))
+        items = items.filter(before_row("lead_activity", "created_at", cursor))
     return items.select_related("lead").order_by("-created_at", "-id")
 
 
@@ -112,12 +108,12 @@ def approvals_page(
     context = {
         "approvals": page,
         "is_first": cursor is None,
-        "next": make_cursor(page[-1].created_at, page[-1].id) if more else None,
+        "next": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
         "error_message": error.message if error else None,
         "failed_id": failed_id,
         "posted_comment": request.POST.get("comment", "") if error else "",
     }
-    return render(request, "console/approvals.html", context, status=_status_of(error) if error else 200)
+    return render(request, "console/approvals.html", context, status=error.status_code if error else 200)
 
 
 # --- Leads -------------------------------------------------------------------------------
@@ -146,6 +142,6 @@ def leads_page(request: HttpRequest, *, form: LeadFilterForm | None = None) -> H
         "leads": page,
         "is_first": cursor is None,
         "filters_query": query.urlencode(),
-        "next": make_cursor(page[-1].created_at, page[-1].id) if more else None,
+        "next": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
     }
     return render(request, "console/leads.html", context)

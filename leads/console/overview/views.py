@@ -6,13 +6,13 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from assignments import approvals as approval_services
 from assignments import followups
 from leads.console.csv_export import leads_csv_response
 from leads.console.dashboard_data import dashboard_context
+from leads.console.forms import ApprovalDecideForm, FollowUpCloseForm
 from leads.console.overview import pages
 from leads.console.permissions import manager_required, staff_required
 from leads.console.snooze import follow_up_snooze
@@ -38,8 +38,8 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 @staff_required
 def follow_up_complete(request: HttpRequest, activity_id: UUID) -> HttpResponse:
     try:
-        outcome = pages.posted_text(request, "outcome", label=_("Outcome")) or None
-        followups.follow_up_complete(activity_id=activity_id, actor=request.user, outcome=outcome)
+        data = pages.valid_form(FollowUpCloseForm(request.POST))
+        followups.follow_up_complete(activity_id=activity_id, actor=request.user, outcome=data["outcome"] or None)
     except DomainError as error:
         return pages.follow_ups_page(request, error=error)
     return redirect("console:follow_ups")
@@ -67,15 +67,13 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_POST
 @manager_required
 def approval_decide(request: HttpRequest, activity_id: UUID) -> HttpResponse:
-    decision = request.POST.get("decision")
     try:
-        if decision not in ("approve", "reject"):
-            raise DomainError(_("Choose approve or reject."), code="invalid", field="decision")
+        data = pages.valid_form(ApprovalDecideForm(request.POST))
         approval_services.approval_decide(
             activity_id=activity_id,
             actor=request.user,
-            approve=decision == "approve",
-            comment=pages.posted_text(request, "comment", label=_("Comment")),
+            approve=data["decision"] == "approve",
+            comment=data["comment"],
         )
     except DomainError as error:
         return pages.approvals_page(request, error=error, failed_id=activity_id)
