@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.models import LeadActivity
 from assignments.models import Assignment
 from leads.models import (
+    HeldSubmission,
     IdempotencyKey,
     Lead,
     LeadProduct,
@@ -20,6 +21,7 @@ from leads.models import (
     Product,
     ProductCategory,
     RateLimitBucket,
+    RejectedSubmission,
 )
 from leads.search import search_leads
 from leadsys.admin_paging import LargeTableAdmin
@@ -177,6 +179,40 @@ class RateLimitBucketAdmin(ReadOnlyAdmin):
 
     list_display = ("window_start", "bucket", "hits")
     ordering = ("-window_start",)
+
+
+class NoDeleteReadOnlyAdmin(ReadOnlyAdmin):
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(HeldSubmission)
+class HeldSubmissionAdmin(NoDeleteReadOnlyAdmin):
+    """Submissions the form's bot checks held back; managers release or discard them in the console."""
+
+    list_display = ("created_at", "reason", "status", "decided_by", "decided_at", "lead")
+    list_filter = ("status", "reason")
+    ordering = ("-created_at", "-id")
+    readonly_fields = (
+        "id",
+        "created_at",
+        "reason",
+        "status",
+        "payload",
+        "ip_address",
+        "decided_by",
+        "decided_at",
+        "lead",
+    )
+
+
+@admin.register(RejectedSubmission)
+class RejectedSubmissionAdmin(NoDeleteReadOnlyAdmin):
+    """Honeypot hits, kept REJECTED_SUBMISSION_RETENTION_DAYS and then purged by the hourly job."""
+
+    list_display = ("created_at", "reason", "email", "name", "trap_value", "ip_address")
+    search_fields = ("=email",)
+    ordering = ("-created_at",)
 
 
 from leads.webhooks import admin as webhook_admin  # noqa: E402, F401  (registers the webhook admin)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -180,6 +181,77 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket} @ {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"
+
+
+class HoldReason(models.TextChoices):
+    TOO_FAST = "too_fast", _("Sent faster than a person fills the form")
+    UNSIGNED = "unsigned", _("No valid form stamp (not posted from a form we served)")
+
+
+class HeldStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Released")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class HeldSubmission(models.Model):
+    """A valid form submission that tripped a soft bot check: kept for a manager, not yet a lead.
+
+    No email, no triage, no routing and no count until a manager releases it
+    (then it goes through the normal intake) or discards it (then its personal
+    data is erased and only the decision stays).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Python default: written by the anon role, which cannot read a RETURNING clause back.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reason = models.CharField(max_length=20, choices=HoldReason.choices)
+    payload = models.JSONField(default=dict)  # the validated submission, as leads.intake.services reads it back
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=HeldStatus.choices, default=HeldStatus.HELD)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "held_submissions"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The console's list: held items newest first, paged by (created_at, id).
+            models.Index(
+                fields=["-created_at", "-id"], name="idx_held_submissions_held", condition=models.Q(status="held")
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=HeldStatus.values), name="held_status_valid"),
+            models.CheckConstraint(condition=models.Q(reason__in=HoldReason.values), name="held_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('name', '?')} <{self.payload.get('email', '?')}> ({self.reason}, {self.status})"
+
+
+class RejectedSubmission(models.Model):
+    """An obvious bot (the hidden honeypot field filled): a short record, purged after
+    REJECTED_SUBMISSION_RETENTION_DAYS, so a wrongly caught person can still be found for a while."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reason = models.CharField(max_length=20, default="honeypot")
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    trap_value = models.CharField(max_length=255, blank=True)  # what the bot typed into the hidden field
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        db_table = "rejected_submissions"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="idx_rejected_created_at")]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.email or '?'} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 from leads.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

@@ -16,6 +16,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("console/held/", include("leads.intake.held.urls")),
     path("console/", include("leads.console.urls")),
     path("form/", include("leads.intake.urls")),
     path("api/v1/", include(api_v1)),

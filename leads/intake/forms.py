@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -9,26 +11,45 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from leads.intake.services import ProductInterest, Submission, consent_now
-from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, Product
+from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, HoldReason, LeadRole, Product
 from leads.validation import clean_text, normalize_email, normalize_phone
 
 STARTED_SALT = "leads.form.started"
 
 
 def started_token() -> str:
-    """A signed 'form shown at' stamp: the minimum fill time cannot be faked."""
+    """A signed 'form first shown at' stamp: the minimum fill time cannot be faked."""
     return signing.TimestampSigner(salt=STARTED_SALT).sign("form")
 
 
-def filled_too_fast(token: str | None) -> bool:
-    """True for a stamp younger than the minimum fill time, or a missing/forged one."""
+def _stamp_age(token: str | None) -> float | None:
+    """Seconds since the stamp was made; None when it is missing or forged."""
+    signer = signing.TimestampSigner(salt=STARTED_SALT)
     try:
-        signing.TimestampSigner(salt=STARTED_SALT).unsign(token or "", max_age=settings.FORM_MIN_FILL_SECONDS)
-    except signing.SignatureExpired:
-        return False  # older than the minimum: a person took their time
+        if signer.unsign(token or "") != "form":  # the signature, at any age
+            return None
     except signing.BadSignature:
-        return True  # missing or forged: not a form we served
-    return True
+        return None
+    made = signing.b62_decode(str(token).rsplit(signer.sep, 2)[1])
+    return time.time() - made
+
+
+def kept_started_token(token: str | None) -> str:
+    """The stamp to render again after a validation error: the first one, if it is ours.
+
+    The fill time counts from the first time the form was shown, so a person who
+    fixes a typo and sends again at once is not taken for a bot.
+    """
+    return token if token and _stamp_age(token) is not None else started_token()
+
+
+def hold_reason(token: str | None) -> str | None:
+    """Why a valid submission should be held rather than stored: too fast, or no stamp of ours."""
+    age = _stamp_age(token)
+    if age is None:
+        return HoldReason.UNSIGNED
+    # Whole seconds in the stamp: a form shown at 12.9 s and sent at 15.0 s counts as 3 s.
+    return HoldReason.TOO_FAST if age < settings.FORM_MIN_FILL_SECONDS else None
 
 
 class AccessibleErrorsMixin:

@@ -21,13 +21,17 @@ import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activity.metadata import validate_metadata
-from activity.models import ActivityType
+from activity.models import ActivityType, ActorType
 from activity.services import activity_append
+from assignments.routing import is_manager
 from assignments.tasks import triage_lead
-from leads.models import Lead, LeadSource
+from leads.models import HeldStatus, HeldSubmission, HoldReason, Lead, LeadSource, RejectedSubmission
 from leads.webhooks.tasks import deliver_webhook
+from leadsys.exceptions import Conflict, DomainError, NotAllowed
+from leadsys.roles import database_role
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +273,6 @@ def _acknowledgement_message(lead: Lead) -> Any:
     from django.core.mail import EmailMultiAlternatives
     from django.core.mail.utils import DNS_NAME
     from django.template.loader import render_to_string
-    from django.utils.translation import gettext as _
 
     context = {
         "lead": lead,
@@ -299,3 +302,133 @@ def intake_state_purge() -> tuple[int, int]:
 
     window = timedelta(seconds=settings.INTAKE_RATE_WINDOW_SECONDS)
     return purge_expired(), purge_before(timezone.now() - window)
+
+
+# --- Held and rejected submissions -------------------------------------------------
+# The form's bot checks never drop a person silently: a valid submission that was
+# sent too fast (or without our stamp) is held for a manager; an obvious bot (the
+# hidden field filled) leaves a short record that is purged after a retention period.
+
+
+def _submission_payload(submission: Submission) -> dict[str, Any]:
+    consent = submission.consent
+    return {
+        "name": submission.name,
+        "email": submission.email,
+        "phone": submission.phone,
+        "company": submission.company,
+        "role": submission.role,
+        "location": submission.location,
+        "message": submission.message,
+        "source": submission.source,
+        "product_interests": _interests_json(submission),
+        "consent": (
+            {
+                "privacy_notice_version": consent.privacy_notice_version,
+                "accepted_at": consent.accepted_at.isoformat(),
+                "marketing_opt_in": consent.marketing_opt_in,
+            }
+            if consent
+            else None
+        ),
+        "ip_address": submission.ip_address,
+    }
+
+
+def _submission_from_payload(payload: dict[str, Any]) -> Submission:
+    consent = payload.get("consent")
+    return Submission(
+        **{key: payload.get(key) for key in ("name", "email", "phone", "company", "role", "location", "message")},
+        source=payload.get("source") or LeadSource.WEBSITE_FORM,
+        product_interests=tuple(ProductInterest(**item) for item in payload.get("product_interests", [])),
+        consent=(
+            Consent(
+                privacy_notice_version=consent["privacy_notice_version"],
+                accepted_at=datetime.fromisoformat(consent["accepted_at"]),
+                marketing_opt_in=consent["marketing_opt_in"],
+            )
+            if consent
+            else None
+        ),
+        ip_address=payload.get("ip_address"),
+    )
+
+
+@transaction.atomic
+def held_submission_create(*, submission: Submission, reason: str) -> HeldSubmission:
+    """Keep a submission a bot check doubted; nothing is emailed, triaged or counted."""
+    if reason not in HoldReason.values:
+        raise DomainError(f"Unknown hold reason {reason!r}.", code="invalid", field="reason")
+    held = HeldSubmission(reason=reason, payload=_submission_payload(submission), ip_address=submission.ip_address)
+    # As anon, like the rest of public intake: it may insert and read nothing back.
+    with database_role("anon"):
+        held.save(force_insert=True)
+    return held
+
+
+@transaction.atomic
+def rejected_submission_create(
+    *, name: str, email: str, trap_value: str, ip_address: str | None, reason: str = "honeypot"
+) -> RejectedSubmission:
+    rejected = RejectedSubmission(
+        reason=reason, name=name[:255], email=email[:255], trap_value=trap_value[:255], ip_address=ip_address
+    )
+    with database_role("anon"):
+        rejected.save(force_insert=True)
+    return rejected
+
+
+def _held_for_decision(*, held_id: UUID, actor: Any) -> HeldSubmission:
+    if not is_manager(actor):
+        raise NotAllowed(_("Only a sales manager can release or discard a held submission."), code="forbidden")
+    # The row lock makes two managers deciding at once take turns: one lead, one decision.
+    held = HeldSubmission.objects.select_for_update().filter(id=held_id).first()
+    if held is None:
+        raise DomainError(_("This held submission does not exist."), code="not_found")
+    if held.status != HeldStatus.HELD:
+        raise Conflict(
+            _("This submission was already %(status)s.") % {"status": held.get_status_display().lower()},
+            code="already_decided",
+        )
+    return held
+
+
+@transaction.atomic
+def held_submission_release(*, held_id: UUID, actor: Any) -> IntakeResult:
+    """A manager vouches for a held submission: it becomes a lead exactly as a normal one would
+    (through lead_submit: products, consent, triage, acknowledgement, webhooks), with an event naming who."""
+    held = _held_for_decision(held_id=held_id, actor=actor)
+    result = lead_submit(submission=_submission_from_payload(held.payload))
+    who = actor.get_full_name() or actor.get_username()
+    activity_append(
+        lead_id=result.lead_id,
+        type=ActivityType.NOTE,
+        message=f"Released from held submissions by {who} (held because: {held.get_reason_display()})",
+        metadata={
+            "kind": "held_release",
+            "held_submission_id": str(held.id),
+            "reason": held.reason,
+            "held_at": held.created_at.isoformat(),
+        },
+        actor_type=ActorType.USER,
+        actor_id=str(actor.id),
+    )
+    HeldSubmission.objects.filter(id=held.id).update(
+        status=HeldStatus.RELEASED, decided_by=actor, decided_at=timezone.now(), lead_id=result.lead_id
+    )
+    return result
+
+
+@transaction.atomic
+def held_submission_discard(*, held_id: UUID, actor: Any) -> None:
+    """A manager judges it a bot: the personal data goes, the decision (who, when, why held) stays."""
+    held = _held_for_decision(held_id=held_id, actor=actor)
+    HeldSubmission.objects.filter(id=held.id).update(
+        status=HeldStatus.DISCARDED, decided_by=actor, decided_at=timezone.now(), payload={}, ip_address=None
+    )
+
+
+def rejected_submission_purge() -> int:
+    """Forget honeypot hits older than REJECTED_SUBMISSION_RETENTION_DAYS; returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.REJECTED_SUBMISSION_RETENTION_DAYS)
+    return RejectedSubmission.objects.filter(created_at__lt=cutoff).delete()[0]

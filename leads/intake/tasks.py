@@ -22,3 +22,4 @@ def send_acknowledgement(context: procrastinate.JobContext, lead_id: str) -> Non
 @app.task(name="leads.purge_intake_state", queue="periodic", queueing_lock="purge_intake_state")
 def purge_intake_state(timestamp: int) -> None:
     services.intake_state_purge()
+    services.rejected_submission_purge()

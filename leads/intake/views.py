@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from leads.intake.forms import LeadForm, ProductInterestFormSet, filled_too_fast, started_token
-from leads.intake.services import lead_submit
+from leads.intake.forms import LeadForm, ProductInterestFormSet, hold_reason, kept_started_token, started_token
+from leads.intake.services import held_submission_create, lead_submit, rejected_submission_create
 from leadsys.ratelimit import client_ip, intake_allowed
 
 
@@ -21,16 +21,26 @@ def lead_form(request: HttpRequest) -> HttpResponse:
 
     if not intake_allowed(request):
         return render(request, "leads/rate_limited.html", status=429)
-    # Bots get the thank-you page and nothing is stored.
-    if request.POST.get("website") or filled_too_fast(request.POST.get("started")):
-        return redirect("leads:thanks")
     form = LeadForm(request.POST)
     products = ProductInterestFormSet(request.POST, prefix="products")
+    # Invalid input always gets its errors back, whatever the bot checks think: a
+    # person must never see "Thank you!" for an enquiry we did not keep.
     if not (form.is_valid() and products.is_valid()):
         form.data = form.data.copy()
-        form.data["started"] = started_token()
+        form.data["started"] = kept_started_token(request.POST.get("started"))
         return render(request, "leads/form.html", _context(form, products), status=400)
-    lead_submit(submission=form.submission(products=products.interests(), ip_address=client_ip(request)))
+    submission = form.submission(products=products.interests(), ip_address=client_ip(request))
+    # The bot checks never drop a valid submission silently, and a bot learns nothing
+    # from the answer: the same thank-you page either way.
+    if trap_value := form.cleaned_data["website"]:
+        rejected_submission_create(
+            name=submission.name, email=submission.email, trap_value=trap_value, ip_address=submission.ip_address
+        )
+        return redirect("leads:thanks")
+    if reason := hold_reason(request.POST.get("started")):
+        held_submission_create(submission=submission, reason=reason)
+        return redirect("leads:thanks")
+    lead_submit(submission=submission)
     request.session["enquiry_name"] = form.cleaned_data["name"].split()[0]
     return redirect("leads:thanks")
 

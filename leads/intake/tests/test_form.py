@@ -1,4 +1,4 @@
-"""The public form over HTTP: rendering, a good submission, bad input, bots, CSRF, rate limit."""
+"""The public form over HTTP: rendering, a good submission, bad input, CSRF, rate limit (bots: test_form_bots)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 
 from activity.models import LeadActivity
-from leads.intake.forms import started_token
 from leads.intake.tests.support import (  # noqa: F401 - catalogue_fixture is a fixture
     FORM_URL,
     Catalogue,
@@ -153,37 +152,6 @@ def test_it_points_the_first_product_select_at_the_missing_product_error(client:
     assert 'id="id_products-0-product-error">Choose at least one product' in page
     other = re.search(r'<select name="products-1-product"[^>]*>', page)
     assert other is not None and "aria-invalid" not in other.group(0)
-
-
-def test_it_gives_a_bot_filling_the_honeypot_the_thank_you_page_and_stores_nothing(
-    client: Client, catalogue: Catalogue
-) -> None:
-    before = table_counts()
-
-    response = client.post(FORM_URL, form_payload(products=[(catalogue.tiles, "", "")], website="http://spam.example"))
-
-    assert response.status_code == 302
-    assert response["Location"] == "/form/thank-you/"
-    assert table_counts() == before
-
-
-@pytest.mark.parametrize(
-    "started",
-    [
-        pytest.param("fresh", id="too-fast"),
-        pytest.param("", id="missing"),
-        pytest.param("form:forged:xyz", id="forged"),
-    ],
-)
-def test_it_treats_a_too_fast_or_forged_form_as_a_bot(client: Client, catalogue: Catalogue, started: str) -> None:
-    token = started_token() if started == "fresh" else started
-    before = table_counts()
-
-    response = client.post(FORM_URL, form_payload(products=[(catalogue.tiles, "", "")], started=token))
-
-    assert response.status_code == 302
-    assert response["Location"] == "/form/thank-you/"
-    assert table_counts() == before
 
 
 def test_it_refuses_a_post_without_the_csrf_token(catalogue: Catalogue) -> None:
