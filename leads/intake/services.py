@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from activity.metadata import validate_metadata
 from activity.models import ActivityType, ActorType
 from activity.services import activity_append
-from assignments.routing import is_manager
+from assignments.guards import require_manager
 from assignments.tasks import triage_lead
 from leads.models import HeldStatus, HeldSubmission, HoldReason, Lead, LeadSource, RejectedSubmission
 from leads.webhooks.tasks import deliver_webhook
-from leadsys.exceptions import Conflict, DomainError, NotAllowed
+from leadsys.exceptions import Conflict, DomainError, NotFound
 from leadsys.roles import database_role
 
 logger = logging.getLogger(__name__)
@@ -379,12 +379,11 @@ def rejected_submission_create(
 
 
 def _held_for_decision(*, held_id: UUID, actor: Any) -> HeldSubmission:
-    if not is_manager(actor):
-        raise NotAllowed(_("Only a sales manager can release or discard a held submission."), code="forbidden")
+    require_manager(actor, message=_("Only a sales manager can release or discard a held submission."))
     # The row lock makes two managers deciding at once take turns: one lead, one decision.
     held = HeldSubmission.objects.select_for_update().filter(id=held_id).first()
     if held is None:
-        raise DomainError(_("This held submission does not exist."), code="not_found")
+        raise NotFound(_("This held submission does not exist."))
     if held.status != HeldStatus.HELD:
         raise Conflict(
             _("This submission was already %(status)s.") % {"status": held.get_status_display().lower()},

@@ -14,8 +14,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from assignments.routing import is_manager
 from leads.intake import services
 from leads.models import HeldStatus, HeldSubmission
 from leadsys.exceptions import DomainError
-from leadsys.keyset import make_cursor, parse_cursor
+from leadsys.keyset import InvalidCursor, before_row, decode_cursor, encode_cursor
 
 PAGE_SIZE = 25
 TEMPLATE = "console/held_submissions.html"
@@ -47,25 +46,22 @@ def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 def _page(request: HttpRequest, *, error: DomainError | None = None) -> HttpResponse:
     try:
         value = request.GET.get("after", "")
-        cursor = parse_cursor(value) if value else None
-    except ValidationError as invalid:
-        return render(request, TEMPLATE, {"held": [], "error_message": invalid.messages[0]}, status=400)
+        cursor = decode_cursor(value) if value else None
+    except InvalidCursor:
+        message = _("This page link is not valid; go back to the first page.")
+        return render(request, TEMPLATE, {"held": [], "error_message": message}, status=400)
     items = HeldSubmission.objects.filter(status=HeldStatus.HELD)  # the partial index, newest first
     if cursor:
-        at, row_id = cursor
-        items = items.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=row_id))
+        items = items.filter(before_row(HeldSubmission._meta.db_table, "created_at", cursor))
     rows = list(items.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
     page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     context = {
         "held": page,
         "is_first": cursor is None,
-        "next": make_cursor(page[-1].created_at, page[-1].id) if more else None,
+        "next": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
         "error_message": error.message if error else None,
     }
-    status = 200
-    if error:
-        status = 404 if error.code == "not_found" else error.status_code
-    return render(request, TEMPLATE, context, status=status)
+    return render(request, TEMPLATE, context, status=error.status_code if error else 200)
 
 
 @require_GET
