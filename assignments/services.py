@@ -22,6 +22,7 @@ from assignments.business_hours import sla_deadline
 from assignments.guards import lock_lead, require_manager, require_staff
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
+from leads.contact_details import clean_contact_details
 from leads.models import Lead, LeadStatus
 from leads.selectors import current_triage
 from leads.webhooks.services import webhook_emit
@@ -317,6 +318,50 @@ def lead_status_change(*, lead_id: UUID, actor: User, to_status: str, reason: st
     if to_status == LeadStatus.CONTACTED:
         first_response_record(lead_id=lead_id, actor_id=str(actor.id), at=event.created_at)
     webhook_emit("lead.status_changed", {"lead_id": str(lead_id), "activity_id": str(event.id), **event.metadata})
+    return event
+
+
+# --- Contact details ------------------------------------------------------------------------
+
+CONTACT_FIELDS = ("name", "phone", "company", "role", "location")
+CONTACT_EDIT_KIND = "contact_edit"
+
+
+@transaction.atomic
+def lead_contact_update(*, lead_id: UUID, actor: User, changes: dict[str, str | None]) -> LeadActivity | None:
+    """Correct a lead's contact details (the plan's LeadUpdate); each change is an event with from and to.
+
+    Email, message, source and the creation time stay as submitted. The event is
+    written first and named to the database, whose trigger refuses the UPDATE
+    without it (activity/migrations/0006). None when nothing changes.
+    """
+    require_staff(actor)
+    unknown = set(changes) - set(CONTACT_FIELDS)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise DomainError(
+            f"{field} cannot be changed: only {', '.join(CONTACT_FIELDS)}.", code="read_only", field=field
+        )
+    cleaned = clean_contact_details(changes)
+    lead = lock_lead(lead_id)
+    diff = {
+        field: {"from": getattr(lead, field), "to": value}
+        for field, value in cleaned.items()
+        if getattr(lead, field) != value
+    }
+    if not diff:
+        return None
+    event = activity_append(
+        lead_id=lead_id,
+        type=ActivityType.NOTE,
+        message="Contact details corrected: " + ", ".join(diff),
+        metadata={"kind": CONTACT_EDIT_KIND, "changes": diff},
+        actor_type=ActorType.USER,
+        actor_id=str(actor.id),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('leadsys.contact_edit_event', %s, true)", [str(event.id)])
+    Lead.objects.filter(id=lead_id).update(**{field: change["to"] for field, change in diff.items()})
     return event
 
 

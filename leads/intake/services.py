@@ -90,18 +90,22 @@ def lead_submit(*, submission: Submission) -> IntakeResult:
     raise AssertionError("unreachable")
 
 
-# The whole intake in one round trip (leads/migrations/0010_intake_submit.py):
-# intake_submit() as anon, so RLS decides what intake may touch, then, as the
-# owner again, intake_follow_on(): the jobs and webhook deliveries for the lead
-# it wrote. Sent as one string (simple query protocol: Django's default
-# client-side binding; server_side_binding would refuse it), the statements are
-# one transaction: SET LOCAL ends with it, and an error anywhere rolls back all of it.
-INTAKE = (
-    "SET LOCAL ROLE anon; "
+# The whole intake in one round trip (leads/migrations/0010, activity/migrations/0006):
+# intake_submit() under the caller's role (anon for the public, authenticated for a
+# token caller who may name another source), the one door those roles have to the
+# four tables; then, as the owner again, intake_follow_on(): the jobs and webhook
+# deliveries for the lead it wrote. Sent as one string (simple query protocol:
+# Django's default client-side binding; server_side_binding would refuse it), the
+# statements are one transaction: SET LOCAL ends with it, and an error anywhere rolls back all of it.
+_INTAKE_STEPS = (
     "SELECT FROM intake_submit(%s::jsonb); "
     "RESET ROLE; "
     "SELECT lead_id, merged FROM intake_follow_on(%s::jsonb, %s::jsonb)"
 )
+INTAKE_ROLES = {
+    "anon": "SET LOCAL ROLE anon; " + _INTAKE_STEPS,
+    "authenticated": "SET LOCAL ROLE authenticated; " + _INTAKE_STEPS,
+}
 FOLLOW_ON_RESULT = 3  # the fourth statement's rows: skip three result sets
 
 
@@ -115,7 +119,9 @@ def _submit_once(submission: Submission) -> IntakeResult:
 def _run_intake(submission: Submission) -> IntakeResult:
     jobs, delivery_job = _follow_on_jobs()
     with connection.cursor() as cursor:
-        cursor.execute(INTAKE, [json.dumps(_intake_document(submission)), jobs, delivery_job])
+        # Only a caller we know may name a source other than the website form (leads.intake.body).
+        role = "anon" if submission.source == LeadSource.WEBSITE_FORM else "authenticated"
+        cursor.execute(INTAKE_ROLES[role], [json.dumps(_intake_document(submission)), jobs, delivery_job])
         for _ in range(FOLLOW_ON_RESULT):
             cursor.nextset()
         lead_id, merged = cursor.fetchone()

@@ -1,7 +1,8 @@
-"""Row-level security as each role sees it: anon submits, authenticated reads and updates."""
+"""Row-level security as each role sees it: anon submits through intake_submit(), authenticated reads and acts."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,6 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from activity.models import LeadActivity
-from activity.services import activity_append
 from activity.tests.factories import AIResultFactory, FollowUpFactory
 from assignments.models import Assignment
 from assignments.tests.factories import AssignmentFactory
@@ -66,26 +66,38 @@ def test_it_turns_row_level_security_on_for_all_four_tables() -> None:
     assert rows == dict.fromkeys(TABLES, (True, False))
 
 
-def test_it_lets_anon_submit_a_lead_products_and_events_without_reading_back() -> None:
+def test_it_lets_anon_submit_only_through_intake_submit_and_read_nothing_back() -> None:
+    document = {
+        "lead": {"name": "Priya Sharma", "email": "priya@example.com", "source": "website_form"},
+        "products": [{"category": "Flooring", "product": "Laminate"}],
+        "consent": {
+            "message": "Accepted",
+            "metadata": {"privacy_notice_version": "2026-01", "privacy_accepted_at": "2026-01-01T00:00:00Z",
+                         "marketing_opt_in": False},
+        },
+    }  # fmt: skip
+    with as_role("anon"):
+        execute("SELECT FROM intake_submit(%s::jsonb)", [json.dumps(document)])
+        denied("SELECT id FROM leads WHERE email = 'priya@example.com'")
+    lead = Lead.objects.get(email="priya@example.com")
+    assert (lead.status, lead.source) == ("new", "website_form")
+    assert LeadProduct.objects.filter(lead=lead).count() == 1
+    assert list(lead.activities.values_list("type", "actor_type")) == [("consent", "system")]
+
+
+@pytest.mark.parametrize("table", ("leads", "lead_products", "lead_activity"))
+def test_it_refuses_anon_any_direct_insert(table: str) -> None:
     lead_id = uuid.uuid4()
+    columns = {
+        "leads": ("INSERT INTO leads (id, name, email) VALUES (%s, 'Priya', 'p@example.com')", [lead_id]),
+        "lead_products": ("INSERT INTO lead_products (lead_id, category, product) VALUES (%s, 'F', 'L')", [lead_id]),
+        "lead_activity": ("INSERT INTO lead_activity (lead_id, type, message) VALUES (%s, 'note', 'x')", [lead_id]),
+    }
     with as_role("anon"):
-        # What intake does through the ORM: a client-side id and no RETURNING.
-        Lead(id=lead_id, name="Priya Sharma", email="priya@example.com").save(force_insert=True)
-        LeadProduct(lead_id=lead_id, category="Flooring", product="Laminate").save(force_insert=True)
-        activity_append(lead_id=lead_id, type="note", message="Submitted", metadata={})
-        execute(
-            "INSERT INTO lead_products (id, lead_id, category, product) VALUES (%s, %s, 'Wall', 'Panels')",
-            [uuid.uuid4(), lead_id],
-        )
-    assert Lead.objects.get(pk=lead_id).name == "Priya Sharma"
-    assert LeadProduct.objects.filter(lead_id=lead_id).count() == 2
-    assert LeadActivity.objects.filter(lead_id=lead_id).count() == 1
-
-
-def test_it_refuses_anon_an_insert_that_reads_back() -> None:
-    with as_role("anon"):
-        denied("INSERT INTO leads (name, email) VALUES ('A', 'a@example.com') RETURNING id")
-    assert not Lead.objects.filter(email="a@example.com").exists()
+        denied(*columns[table])
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Lead(id=lead_id, name="Priya Sharma", email="priya@example.com").save(force_insert=True)
+    assert not Lead.objects.filter(id=lead_id).exists()
 
 
 def test_it_refuses_anon_an_assignment() -> None:
@@ -118,15 +130,24 @@ def test_it_lets_authenticated_read_everything(lead: Lead) -> None:
         assert Lead.objects.get(pk=lead.pk).email == lead.email
 
 
-def test_it_lets_authenticated_update_leads_products_and_assignments(lead: Lead) -> None:
+def test_it_lets_authenticated_update_a_status_and_an_assignment_but_not_source_data(lead: Lead) -> None:
     with as_role("authenticated"):
         assert execute("UPDATE leads SET status = 'contacted' WHERE id = %s", [lead.id]) == 1
-        assert execute("UPDATE lead_products SET quantity = '900 sq ft' WHERE lead_id = %s", [lead.id]) == 1
         assert execute("UPDATE assignments SET owner_name = 'Ravi' WHERE lead_id = %s", [lead.id]) == 1
-    lead.refresh_from_db()
-    assert lead.status == "contacted"
-    assert lead.products.get().quantity == "900 sq ft"
-    assert lead.assignments.get().owner_name == "Ravi"
+        denied("UPDATE lead_products SET quantity = '900 sq ft' WHERE lead_id = %s", [lead.id])
+        for column, value in [
+            ("email", "x@example.com"),
+            ("message", "rewritten"),
+            ("source", "partner"),
+            ("created_at", "2020-01-01T00:00:00Z"),
+            ("first_response_at", "2020-01-01T00:00:00Z"),
+        ]:
+            denied(f"UPDATE leads SET {column} = %s WHERE id = %s", [value, lead.id])  # columns from this list
+        denied("UPDATE assignments SET sla_met = true WHERE lead_id = %s", [lead.id])
+    stored = Lead.objects.get(id=lead.id)
+    assert (stored.status, stored.email, stored.message) == ("contacted", lead.email, lead.message)
+    assert stored.products.get().quantity == lead.products.get().quantity
+    assert stored.assignments.get().owner_name == "Ravi"
 
 
 def test_it_lets_authenticated_decide_a_pending_item_but_not_rewrite_an_event(lead: Lead) -> None:
@@ -148,13 +169,18 @@ def test_it_refuses_authenticated_a_delete(lead: Lead, table: str) -> None:
     assert execute(f"SELECT 1 FROM {table} WHERE {column} = %s", [lead.id]) >= 1
 
 
-def test_it_lets_authenticated_insert_what_staff_clients_record() -> None:
+def test_it_lets_authenticated_insert_what_staff_clients_record_as_themselves() -> None:
     lead_id = uuid.uuid4()
     with as_role("authenticated"):
+        execute("SELECT set_config('app.user_id', '42', true)")
         execute("INSERT INTO leads (id, name, email) VALUES (%s, 'B', 'b@example.com')", [lead_id])
         execute("INSERT INTO assignments (lead_id, owner_id, sla_deadline) VALUES (%s, 'rep', now())", [lead_id])
-        execute("INSERT INTO lead_activity (lead_id, type, message) VALUES (%s, 'note', 'hello')", [lead_id])
+        execute(
+            "INSERT INTO lead_activity (lead_id, type, message, actor_type, actor_id) VALUES (%s, 'note', 'hi', 'user', '42')",
+            [lead_id],
+        )
     assert Assignment.objects.filter(lead_id=lead_id).count() == 1
+    assert LeadActivity.objects.get(lead_id=lead_id).actor_id == "42"
 
 
 def test_it_leaves_the_table_owner_unaffected(lead: Lead) -> None:

@@ -1,13 +1,12 @@
-"""Intake writes as the anon role: it can insert and find today's lead id, and read nothing else."""
+"""Intake writes as the anon role: through intake_submit() only, and it learns no lead it did not create."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
 
 import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
 
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
@@ -43,16 +42,27 @@ def test_it_refuses_anon_any_read_or_change_of_a_lead(sql: str) -> None:
     assert Lead.objects.get(id=lead.id).name == lead.name
 
 
-def test_it_lets_anon_find_only_the_id_of_todays_lead_for_an_email() -> None:
+@pytest.mark.parametrize("email", ["mixed.case@EXAMPLE.com", "nobody@example.com"])
+def test_it_refuses_anon_the_lookup_of_todays_lead(email: str) -> None:
+    LeadFactory(email="Mixed.Case@example.com")
+
+    with pytest.raises(DatabaseError) as refused:
+        run_as_anon("SELECT intake_todays_lead_id(%s)", [email])
+
+    assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege)
+
+
+def test_it_gives_anon_no_lead_id_for_a_resubmission_and_its_own_for_a_new_lead() -> None:
     today = LeadFactory(email="Mixed.Case@example.com")
+    again = {
+        "lead": {"name": "Someone", "email": "mixed.case@example.com", "source": "website_form"},
+        "products": [],
+        "resubmission": {"message": "again", "metadata": {"kind": "resubmission"}},
+    }
+    fresh = {**again, "lead": {**again["lead"], "email": "fresh@example.com"}}
 
-    rows = run_as_anon("SELECT intake_todays_lead_id(%s)", ["mixed.case@EXAMPLE.com"])
+    assert run_as_anon("SELECT lead_id, merged FROM intake_submit(%s::jsonb)", [json.dumps(again)]) == [(None, True)]
+    [(new_id, merged)] = run_as_anon("SELECT lead_id, merged FROM intake_submit(%s::jsonb)", [json.dumps(fresh)])
 
-    assert rows == [(today.id,)]  # one uuid, nothing else of the lead
-
-
-def test_it_gives_anon_nothing_for_yesterdays_lead_or_an_unknown_email() -> None:
-    LeadFactory(email="yesterday@example.com", created_at=timezone.now() - timedelta(days=1))
-
-    assert run_as_anon("SELECT intake_todays_lead_id(%s)", ["yesterday@example.com"]) == [(None,)]
-    assert run_as_anon("SELECT intake_todays_lead_id(%s)", ["nobody@example.com"]) == [(None,)]
+    assert merged is False and Lead.objects.get(id=new_id).email == "fresh@example.com"
+    assert today.activities.filter(type="note", metadata__kind="resubmission").count() == 1

@@ -112,7 +112,7 @@ def test_it_emits_lead_created_exactly_when_webhook_emit_would(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_intake_string_is_one_transaction_outside_an_atomic_block() -> None:
-    from leads.intake.services import INTAKE
+    from leads.intake.services import INTAKE_ROLES
 
     document = {
         "lead": {"name": "Half Written", "email": "half.written@example.com", "source": "website_form"},
@@ -124,7 +124,7 @@ def test_the_intake_string_is_one_transaction_outside_an_atomic_block() -> None:
     assert not connection.in_atomic_block
 
     with pytest.raises(DatabaseError), connection.cursor() as cursor:
-        cursor.execute(INTAKE, [json.dumps(document), json.dumps(bad_jobs), "{}"])
+        cursor.execute(INTAKE_ROLES["anon"], [json.dumps(document), json.dumps(bad_jobs), "{}"])
 
     assert not Lead.objects.filter(email="half.written@example.com").exists()
     assert not LeadProduct.objects.exists()
