@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.contrib import admin
+import axes.admin  # registers AccessAttemptAdmin now, so it can be replaced below
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from activity.models import LeadActivity
 from assignments.models import Assignment
+from assignments.routing import is_manager
 from leads.models import (
     HeldSubmission,
     IdempotencyKey,
@@ -25,6 +30,8 @@ from leads.models import (
 )
 from leads.search import search_leads
 from leadsys.admin_paging import LargeTableAdmin
+
+lockout_log = logging.getLogger("leadsys.lockout")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -213,6 +220,33 @@ class RejectedSubmissionAdmin(NoDeleteReadOnlyAdmin):
     list_display = ("created_at", "reason", "email", "name", "trap_value", "ip_address")
     search_fields = ("=email",)
     ordering = ("-created_at",)
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(axes.admin.AccessAttemptAdmin):
+    """Failed sign-ins (django-axes). Sales managers may see them and unlock: removing the rows lifts the lock."""
+
+    actions = ["unlock"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_manager(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return is_manager(request.user) or super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return is_manager(request.user) or super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Unlock: forget these failed attempts"), permissions=["delete"])
+    def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        rows = list(queryset.values_list("ip_address", "username").distinct())
+        for ip_address, username in rows:  # axes' own reset: the lock is nothing but these rows
+            axes_reset(ip=ip_address, username=username)
+        lockout_log.warning("lockout lifted by user=%s for %s", request.user.pk, rows)
+        self.message_user(request, _("Unlocked %(n)d.") % {"n": len(rows)}, messages.SUCCESS)
 
 
 from leads.webhooks import admin as webhook_admin  # noqa: E402, F401  (registers the webhook admin)

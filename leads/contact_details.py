@@ -1,6 +1,6 @@
 """The rules for a lead's contact details when staff correct them: the intake's rules, read once.
 
-Name at least two characters, phone in E.164, role one of LeadRole, every value
+Name with at least two visible letters, phone in E.164, role one of LeadRole, every value
 within its column; empty means "not known" (None). Email, message, source and
 the creation time are what the person submitted and are not corrected.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from leads.models import Lead, LeadRole
-from leads.validation import clean_text, normalize_phone
+from leads.validation import check_name, clean_text, normalize_phone
 from leadsys.exceptions import DomainError
 
 ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
@@ -26,8 +26,11 @@ def clean_contact_details(changes: dict[str, object]) -> dict[str, str | None]:
         limit = Lead._meta.get_field(field).max_length
         if value is not None and len(value) > limit:
             raise DomainError(f"{field} is too long (at most {limit} characters).", code="too_long", field=field)
-        if field == "name" and (value is None or len(value) < 2):
-            raise DomainError("A name needs at least two characters.", code="invalid", field=field)
+        if field == "name":
+            try:
+                value = check_name(value or "")
+            except ValidationError as exc:
+                raise DomainError(exc.messages[0], code="invalid", field=field) from exc
         if field == "phone" and value is not None:
             try:
                 value = normalize_phone(value)

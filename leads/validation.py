@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,12 +13,23 @@ from email_validator import validate_email as check_email
 
 
 def normalize_email(raw: str) -> str:
-    """A syntactically real address (RFC 5322 and DNS rules), domain lower-cased."""
+    """A syntactically real address (RFC 5322 and DNS rules, local part at most 64 characters), domain lower-cased."""
     try:
-        result = check_email(raw.strip(), check_deliverability=False)
+        # strict: the local part's 64-character limit of RFC 5321, which email-validator only checks when asked.
+        result = check_email(raw.strip(), check_deliverability=False, strict=True)
     except EmailNotValidError as exc:
         raise ValidationError(_("Enter a valid email address (%(reason)s)") % {"reason": str(exc)}) from exc
     return result.normalized[:255]
+
+
+MIN_NAME_LETTERS = 2
+
+
+def check_name(value: str) -> str:
+    """A name has at least two letters (any script); zero-width, bidi and other format characters are not letters."""
+    if sum(1 for char in value if unicodedata.category(char).startswith("L")) < MIN_NAME_LETTERS:
+        raise ValidationError(_("Enter a name with at least two letters."))
+    return value
 
 
 def normalize_phone(raw: str) -> str:

@@ -7,12 +7,14 @@ Every variable is listed in the README's configuration table.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from corsheaders.defaults import default_headers
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -227,7 +229,7 @@ PROCRASTINATE_IMPORT_PATHS = ["leads.intake.tasks", "leads.webhooks.tasks"]
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "leadsys.lockout.LockingTokenAuthentication",  # bad tokens count towards the IP's lockout
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -255,6 +257,57 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Doors: login lockout (axes), second factor (django-otp), CSP (django-csp) ---------
+# Kept in one block: the apps, middleware and policies that guard the staff doors.
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+]
+# CSP early (before anything renders); OTP straight after authentication; axes last, so it
+# sees every response a lockout should replace.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE += ["leads.accounts.middleware.SecondFactorMiddleware", "axes.middleware.AxesMiddleware"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out login never reaches the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _typed("AXES_FAILURE_LIMIT", int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_typed("AXES_COOLOFF_MINUTES", int, 15))
+# Passwords lock per user and per IP; bad API tokens per IP only (see leadsys.lockout).
+AXES_LOCKOUT_PARAMETERS = "leadsys.lockout.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "leadsys.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "leadsys.lockout.axes_client_ip"  # X-Forwarded-For only with BEHIND_PROXY
+AXES_RESET_ON_SUCCESS = True
+# Each lockout is logged by axes (logger "axes", WARNING) and our answer as "leadsys.lockout";
+# with the username and IP in clear, since a security log that masks who and where is no log.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+
+REQUIRE_2FA_FOR_MANAGERS = _typed("REQUIRE_2FA_FOR_MANAGERS", bool, not DEBUG)
+OTP_TOTP_ISSUER = COMPANY_NAME
+
+# No inline script or style without this request's nonce, nothing from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,7 @@ api_v1 = ([*intake_urls.api_urlpatterns, *api_urls.urlpatterns], "api")
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("leads.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("console/held/", include("leads.intake.held.urls")),
     path("console/", include("leads.console.urls")),

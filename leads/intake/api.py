@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -17,6 +16,7 @@ from leads.intake.parsers import SubmissionJSONParser
 from leads.intake.serializers import SubmissionIn, SubmissionOut
 from leads.intake.services import lead_submit
 from leadsys.exceptions import API_ERRORS, ErrorOut
+from leadsys.lockout import LockingTokenAuthentication
 from leadsys.ratelimit import client_ip, intake_allowed
 
 
@@ -31,7 +31,7 @@ def _error(code: str, message: str, http_status: int) -> Response:
     auth=[],
 )
 @api_view(["POST"])
-@authentication_classes([TokenAuthentication])
+@authentication_classes([LockingTokenAuthentication])
 @permission_classes([AllowAny])
 @parser_classes([SubmissionJSONParser])
 def submission_create(request: Request) -> Response:

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from leads.intake.serializers import PRIVACY_REQUIRED, ROLE_BY_LOWER, UNKNOWN_ROLE, blank_to_none
 from leads.intake.services import ProductInterest, Submission, consent_now
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadSource
-from leads.validation import normalize_email, normalize_phone
+from leads.validation import check_name, normalize_email, normalize_phone
 
 NON_FIELD = "non_field_errors"
 MAX_INTERESTS = 20
@@ -136,6 +136,10 @@ def boolean(value: Any, *, default: Any = MISSING) -> Any:
     return value
 
 
+def _name(value: Any) -> Any:
+    return _django_checked(check_name, text(value, NAME))
+
+
 def _email(value: Any) -> Any:
     value = text(value, EMAIL)
     return _django_checked(normalize_email, value)
@@ -249,7 +253,7 @@ CONSENT_FIELDS: tuple[tuple[str, Any], ...] = (
 )
 # In SubmissionIn's order: error bodies list fields in the same order as before.
 FIELDS: tuple[tuple[str, Any], ...] = (
-    ("name", lambda value: text(value, NAME)),
+    ("name", _name),
     ("email", _email),
     ("phone", _phone),
     ("company", lambda value: text(value, COMPANY)),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.intake.services import ProductInterest, Submission, consent_now
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, HoldReason, LeadRole, Product
-from leads.validation import clean_text, normalize_email, normalize_phone
+from leads.validation import check_name, clean_text, normalize_email, normalize_phone
 
 STARTED_SALT = "leads.form.started"
 
@@ -96,7 +96,7 @@ class LeadForm(AccessibleErrorsMixin, forms.Form):
                 field.widget.attrs.setdefault("class", "input")
 
     def clean_name(self) -> str:
-        return self.cleaned_data["name"].replace("\x00", "").strip()
+        return check_name(self.cleaned_data["name"].replace("\x00", "").strip())
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])

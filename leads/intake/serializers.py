@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSource
-from leads.validation import normalize_email, normalize_phone
+from leads.validation import check_name, normalize_email, normalize_phone
 from leadsys.api_fields import StrictBooleanField, StrictCharField, StrictChoiceField
 
 ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
@@ -48,6 +48,12 @@ class SubmissionIn(serializers.Serializer):
     source = StrictChoiceField(choices=LeadSource.values, required=False)
     product_interests = ProductInterestIn(many=True, required=False, max_length=20)
     consent = ConsentIn(required=False)
+
+    def validate_name(self, value: str) -> str:
+        try:
+            return check_name(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
     def validate_email(self, value: str) -> str:
         try:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 from activity.metadata import validate_metadata
@@ -105,10 +106,11 @@ def test_it_creates_staff_accounts_that_can_log_in(client: object) -> None:
     seed(leads=0)
 
     for username in ("admin", "manager", "rep1", "rep2", "rep3", "rep4"):
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        # django-axes needs the request its lockout is keyed on; client.login() has none of its own.
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), username
         assert client.get("/admin/").status_code == 200
         client.logout()
-    assert not client.login(username="rep1", password="wrong-password")
+    assert not client.login(request=HttpRequest(), username="rep1", password="wrong-password")
 
     assert User.objects.get(username="admin").is_superuser
     manager = User.objects.get(username="manager")

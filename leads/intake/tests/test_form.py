@@ -72,7 +72,7 @@ def test_it_stores_a_good_submission_and_redirects_to_thank_you(client: Client, 
 
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
-    assert "Thank you, Asha!" in thanks.content.decode()
+    assert "Thank you, <bdi>Asha</bdi>!" in thanks.content.decode()
 
 
 def test_it_records_a_marketing_refusal_as_given(client: Client, catalogue: Catalogue) -> None:

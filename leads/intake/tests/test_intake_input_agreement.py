@@ -40,7 +40,21 @@ def _plain(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
-ODD_TEXT = ["", "   ", "\t\n", "R", "Rohan", " Rohan Mehta ", "nul\x00byte", "\ud800 lone", "x" * 256, "é" * 101]
+ODD_TEXT = [
+    "",
+    "   ",
+    "\t\n",
+    "R",
+    "Rohan",
+    "\u200b\u200b\u200b",
+    "R\u200b.",
+    "李明",
+    " Rohan Mehta ",
+    "nul\x00byte",
+    "\ud800 lone",
+    "x" * 256,
+    "é" * 101,
+]
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -57,7 +71,14 @@ any_json = st.recursive(
 
 emails = st.one_of(
     st.sampled_from(
-        ["rohan@example.com", " ROHAN@Example.COM ", "rohan@", "a" * 250 + "@example.com", "r@exämple.com"]
+        [
+            "rohan@example.com",
+            " ROHAN@Example.COM ",
+            "rohan@",
+            "a" * 250 + "@example.com",
+            "r@exämple.com",
+            "a" * 65 + "@example.com",
+        ]
     ),
     any_json,
 )
