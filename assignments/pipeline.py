@@ -46,8 +46,9 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
             message=f"AI triage: {result['intent']}, {result['priority']} priority, {result['suggested_action']}",
             metadata=result,
         )
-        lead_after_triage(lead_id=lead_id, ai_result=event)
+        # Emitted before routing emits lead.assigned: an endpoint's deliveries keep the order events happened in.
         webhook_emit("lead.triaged", {"lead_id": str(lead_id), "activity_id": str(event.id), **event.metadata})
+        lead_after_triage(lead_id=lead_id, ai_result=event)
     return event
 
 

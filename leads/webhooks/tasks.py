@@ -11,8 +11,12 @@ from procrastinate.contrib.django import app
 WEBHOOK_RETRY = procrastinate.RetryStrategy(max_attempts=9, exponential_wait=2)
 
 
-@app.task(queue="webhooks", retry=WEBHOOK_RETRY)
-def deliver_webhook(delivery_id: str) -> None:
+# Deferred with the endpoint's lock (models.endpoint_lock), by services._defer() and by intake's SQL.
+@app.task(queue="webhooks", retry=WEBHOOK_RETRY, pass_context=True)
+def deliver_webhook(context: procrastinate.JobContext, delivery_id: str) -> None:
     from leads.webhooks.services import webhook_deliver
 
-    webhook_deliver(delivery_id=UUID(delivery_id))
+    # job.attempts counts the runs before this one; on the last, a failure pauses the
+    # endpoint (its deliveries wait for Resume) rather than giving the delivery up.
+    last_attempt = context.job.attempts >= (WEBHOOK_RETRY.max_attempts or 0)
+    webhook_deliver(delivery_id=UUID(delivery_id), last_attempt=last_attempt)

@@ -66,3 +66,18 @@ def test_it_gives_anon_no_lead_id_for_a_resubmission_and_its_own_for_a_new_lead(
 
     assert merged is False and Lead.objects.get(id=new_id).email == "fresh@example.com"
     assert today.activities.filter(type="note", metadata__kind="resubmission").count() == 1
+
+
+def test_it_leaves_anon_no_setting_that_names_a_lead_it_did_not_create() -> None:
+    LeadFactory(email="someone@example.com")
+    again = {
+        "lead": {"name": "Someone", "email": "someone@example.com", "source": "website_form"},
+        "products": [],
+        "resubmission": {"message": "again", "metadata": {"kind": "resubmission"}},
+    }
+
+    rows = run_as_anon(
+        "SELECT lead_id, current_setting('leadsys.intake_lead_id') FROM intake_submit(%s::jsonb)", [json.dumps(again)]
+    )
+
+    assert rows == [(None, "")]

@@ -86,28 +86,30 @@ def test_it_writes_the_resubmission_note_then_the_consent_on_a_merge(client: Cli
         pytest.param({"events": ["lead.merged", "lead.created"]}, True, id="one-of-several"),
         pytest.param({"events": ["lead.triaged"]}, False, id="other-event"),
         pytest.param({"events": ["lead.created"], "is_active": False}, False, id="inactive"),
-        pytest.param({"events": ["lead.created"], "paused": True}, False, id="paused"),
+        # A paused endpoint's delivery is logged and waits for Resume, with no job yet.
+        pytest.param({"events": ["lead.created"], "paused": True}, True, id="paused"),
     ],
 )
 def test_it_emits_lead_created_exactly_when_webhook_emit_would(
     client: Client, endpoint: dict[str, object], delivered: bool
 ) -> None:
     paused_at = timezone.now() - timedelta(minutes=5) if endpoint.pop("paused", False) else None
-    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", secret="s", paused_at=paused_at, **endpoint)
+    hook = WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", paused_at=paused_at, **endpoint)
 
     lead_id = post(client)["lead_id"]
 
-    deliveries = list(WebhookDelivery.objects.values_list("id", "event", "payload"))
-    assert [(event, payload) for _id, event, payload in deliveries] == (
-        [("lead.created", {"lead_id": lead_id})] if delivered else []
+    deliveries = list(WebhookDelivery.objects.values_list("id", "event", "payload", "sequence"))
+    assert [(event, payload, sequence) for _id, event, payload, sequence in deliveries] == (
+        [("lead.created", {"lead_id": lead_id}, 1)] if delivered else []
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT args->>'delivery_id', queue_name FROM procrastinate_jobs WHERE task_name = %s",
+            "SELECT args->>'delivery_id', queue_name, lock FROM procrastinate_jobs WHERE task_name = %s",
             ["leads.webhooks.tasks.deliver_webhook"],
         )
         delivery_jobs = cursor.fetchall()
-    assert delivery_jobs == [(str(delivery_id), "webhooks") for delivery_id, _event, _payload in deliveries]
+    queued = [] if paused_at else deliveries
+    assert delivery_jobs == [(str(d[0]), "webhooks", f"webhook-endpoint-{hook.id}") for d in queued]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

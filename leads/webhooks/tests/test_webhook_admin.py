@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from leads.webhooks.models import WebhookDelivery, WebhookEndpoint
+from leads.webhooks.signing import secret_key
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +46,43 @@ def test_it_registers_an_endpoint_with_a_generated_secret_and_chosen_events(admi
         ["lead.created", "sla.breached"],
         secret,
     )
-    assert len(secret) == 64
+    assert secret.startswith("whsec_") and len(secret_key(secret)) == 32
+
+
+def test_it_refuses_a_secret_that_is_not_a_standard_webhooks_secret(admin_client_logged_in: Client) -> None:
+    for secret in ["not-a-whsec-secret", "whsec_!!!", "whsec_" + base64.b64encode(b"short").decode()]:
+        response = admin_client_logged_in.post(
+            "/admin/leads/webhookendpoint/add/",
+            {"url": "https://crm.example.com/hooks", "secret": secret, "events": ["lead.created"], "is_active": "on"},
+        )
+
+        assert response.status_code == 200, secret
+        assert "secret" in response.context["adminform"].form.errors, secret
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_it_rotates_a_secret_with_the_grace_period_chosen_there(admin_client_logged_in: Client) -> None:
+    endpoint = WebhookEndpoint.objects.create(url="https://crm.example.com/hooks", events=["lead.created"])
+    old = endpoint.secret
+    change = admin_client_logged_in.get(f"/admin/leads/webhookendpoint/{endpoint.id}/change/")
+    rotate_url = f"/admin/leads/webhookendpoint/{endpoint.id}/rotate-secret/"
+    assert rotate_url in change.content.decode()
+    assert "secret" not in change.context["adminform"].form.fields  # changed only by rotation
+
+    refused = admin_client_logged_in.post(rotate_url, {"grace_hours": "-1"})
+    assert refused.status_code == 200 and "grace_hours" in refused.context["form"].errors
+    endpoint.refresh_from_db()
+    assert (endpoint.secret, endpoint.previous_secret) == (old, "")
+
+    before = timezone.now()
+    response = admin_client_logged_in.post(rotate_url, {"grace_hours": "48"})
+
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.secret.startswith("whsec_")
+    assert endpoint.previous_secret == old
+    assert before + timedelta(hours=48) <= endpoint.previous_secret_expires_at <= timezone.now() + timedelta(hours=48)
+    assert LogEntry.objects.get(object_id=str(endpoint.id)).get_change_message().startswith("Rotated the secret")
 
 
 def test_it_refuses_an_unknown_event_in_the_form(admin_client_logged_in: Client) -> None:
@@ -59,7 +101,7 @@ def test_it_shows_the_delivery_log_read_only_and_resumes_a_paused_endpoint(admin
         url="https://crm.example.com/hooks", events=["lead.created"], paused_at=timezone.now(), consecutive_failures=10
     )
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, event="lead.created", payload={"lead_id": "x"}, status="failed", attempts=10
+        endpoint=endpoint, sequence=1, event="lead.created", payload={"lead_id": "x"}, status="failed", attempts=10
     )
 
     log = admin_client_logged_in.get("/admin/leads/webhookdelivery/")
@@ -75,3 +117,6 @@ def test_it_shows_the_delivery_log_read_only_and_resumes_a_paused_endpoint(admin
     assert response.status_code == 302
     endpoint.refresh_from_db()
     assert (endpoint.paused_at, endpoint.consecutive_failures) == (None, 0)
+    with connection.cursor() as cursor:  # the delivery that waited is queued again
+        cursor.execute("SELECT args->>'delivery_id' FROM procrastinate_jobs")
+        assert cursor.fetchall() == [(str(delivery.id),)]
