@@ -12,19 +12,11 @@ from django.db.models.expressions import RawSQL
 
 # THE rule for a lead's current priority and intent: its latest ai_result, with the
 # latest person's correction of that result on top (get_lead_full()'s ai_analysis
-# shows the same). Correlated on the outer `leads` row; every reader (API and console
+# shows the same). The database keeps it per lead in lead_current_triage, by trigger
+# (activity/migrations/0007), so it is a primary-key lookup that needs no fresh
+# statistics. Correlated on the outer `leads` row; every reader (API and console
 # filters, dashboard mix, CSV export, routing) goes through current_triage_sql().
-_CURRENT_TRIAGE_SQL = """
-SELECT COALESCE(c.metadata->>'{key}', ai.metadata->>'{key}')
-FROM lead_activity ai
-LEFT JOIN LATERAL (
-  SELECT x.metadata FROM lead_activity x
-  WHERE x.lead_id = ai.lead_id AND x.type = 'ai_correction' AND x.metadata->>'overrides' = ai.id::text
-  ORDER BY x.created_at DESC, x.id DESC LIMIT 1
-) c ON true
-WHERE ai.lead_id = {lead_id} AND ai.type = 'ai_result'
-ORDER BY ai.created_at DESC, ai.id DESC LIMIT 1
-"""
+_CURRENT_TRIAGE_SQL = "SELECT t.{key} FROM lead_current_triage t WHERE t.lead_id = {lead_id}"
 TRIAGE_KEYS = ("priority", "intent")
 
 

@@ -15,8 +15,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from leads.selectors import current_triage_sql
-
 
 @dataclass(frozen=True)
 class DailySources:
@@ -85,26 +83,32 @@ def sla_per_week(*, weeks: int = 8) -> WeeklySla:
 
 
 def priority_and_intent_mix(*, days: int = 30) -> tuple[Counter, Counter]:
-    """Current priority and intent of the leads of the last `days` days; 'unknown' where not triaged."""
+    """Current priority and intent of the leads of the last `days` days; 'unknown' where not triaged.
+
+    Sums of counters the database keeps as each lead's current triage changes
+    (activity/migrations/0007), so the cost does not grow with the month's leads.
+    """
     first = business_today() - timedelta(days=days - 1)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT cur.priority, cur.intent, count(*)
-            FROM leads LEFT JOIN LATERAL (
-              SELECT ({current_triage_sql("priority")}) AS priority, ({current_triage_sql("intent")}) AS intent
-            ) cur ON true
-            WHERE leads.created_at >= business_day_start(%s)
-            GROUP BY 1, 2
-            """,  # noqa: S608 - the rule's SQL is a constant; values are parameters
+            """
+            SELECT priority, intent, sum(n) FROM lead_triage_daily_counts
+            WHERE business_date >= %s GROUP BY 1, 2 HAVING sum(n) <> 0
+            """,
             [first],
         )
         rows = cursor.fetchall()
+        cursor.execute("SELECT coalesce(sum(n), 0) FROM lead_daily_counts WHERE business_date >= %s", [first])
+        (total,) = cursor.fetchone()
     priorities: Counter = Counter()
     intents: Counter = Counter()
     for priority, intent, n in rows:
-        priorities[priority or "unknown"] += n
-        intents[intent or "unknown"] += n
+        priorities[priority] += n
+        intents[intent] += n
+    untriaged = total - sum(priorities.values())
+    if untriaged:
+        priorities["unknown"] += untriaged
+        intents["unknown"] += untriaged
     return priorities, intents
 
 
