@@ -25,8 +25,12 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
 
     The provider call happens outside any transaction (it may take seconds);
     the event and what follows from it (routing) are written in one.
+    Idempotent: a job retried after it committed (its worker was killed
+    before it could say so) finds the lead triaged and writes nothing.
     """
     lead = Lead.objects.prefetch_related("products").get(id=lead_id)
+    if (done := _triage_done(lead_id=lead_id)) is not None:
+        return done
     snapshot = LeadSnapshot(
         name=lead.name,
         email=lead.email,
@@ -39,6 +43,10 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
     )
     result = triage(snapshot)
     with transaction.atomic():
+        # The lead's row lock makes check-and-append one step for two jobs of one lead.
+        Lead.objects.select_for_update().filter(id=lead_id).first()
+        if (done := _triage_done(lead_id=lead_id)) is not None:
+            return done
         event = activity_append(
             lead_id=lead_id,
             type="ai_result",
@@ -49,6 +57,20 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
         lead_after_triage(lead_id=lead_id, ai_result=event)
         webhook_emit("lead.triaged", {"lead_id": str(lead_id), "activity_id": str(event.id), **event.metadata})
     return event
+
+
+def _triage_done(*, lead_id: UUID) -> LeadActivity | None:
+    """The latest ai_result when every submission of the lead (the first and each resubmission) has one.
+
+    Counted, not compared by time: a resubmission that lands while a triage
+    runs still gets its own triage.
+    """
+    events = LeadActivity.objects.filter(lead_id=lead_id)
+    submissions = 1 + events.filter(type="note", metadata__kind="resubmission").count()
+    results = events.filter(type="ai_result").order_by("-created_at", "-id")
+    if results.count() < submissions:
+        return None
+    return results.first()
 
 
 def _latest_message(lead: Lead) -> str | None:

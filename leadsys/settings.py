@@ -223,6 +223,25 @@ PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"  # assignments.tasks
 PROCRASTINATE_IMPORT_PATHS = ["leads.intake.tasks", "leads.webhooks.tasks"]
 
+# --- Operations: the worker's supervision, health, answers during an outage ---
+# Kept in one block (issue 12). The supervisor (manage.py run_worker) restarts the worker
+# after a lost database, waiting up to WORKER_MAX_BACKOFF_SECONDS between attempts.
+WORKER_HEARTBEAT_SECONDS = _typed("WORKER_HEARTBEAT_SECONDS", float, 10.0)
+WORKER_STALLED_SECONDS = _typed("WORKER_STALLED_SECONDS", float, 30.0)  # a heartbeat this old: its jobs run again
+WORKER_MAX_BACKOFF_SECONDS = _typed("WORKER_MAX_BACKOFF_SECONDS", float, 30.0)
+WORKER_SHUTDOWN_SECONDS = _typed("WORKER_SHUTDOWN_SECONDS", float, 20.0)  # then running jobs are aborted
+# /health/: degraded when no worker heartbeat is this recent or the oldest due job waits longer.
+HEALTH_WORKER_ALIVE_SECONDS = _typed("HEALTH_WORKER_ALIVE_SECONDS", int, 60)
+QUEUE_LAG_DEGRADED_SECONDS = _typed("QUEUE_LAG_DEGRADED_SECONDS", int, 300)
+HEALTH_TOKEN = env("HEALTH_TOKEN", default="")  # sent as "Authorization: Bearer <token>" to see the figures
+# A request never waits longer than this for a database that does not answer.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = _typed("DB_CONNECT_TIMEOUT", int, 5)
+DATABASE_RETRY_AFTER_SECONDS = _typed("DATABASE_RETRY_AFTER_SECONDS", int, 10)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "leadsys.middleware.OutageMiddleware"
+)
+MIDDLEWARE.append("leadsys.middleware.RetryAfterMiddleware")
+
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
