@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import warnings
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,11 @@ def handles_prune(data_dir: Path | None = None) -> list[int]:
 
     handles = DiskList(_data_dir(data_dir) / HANDLE_FILE)
     with PostgresServer._lock:
-        pids = handles.get()
+        try:
+            pids = handles.get()
+        except ValueError:  # a process killed while rewriting the file left it empty or cut
+            pids = []
+            handles.put(pids)
         alive = [pid for pid in pids if pid != os.getpid() and process_is_running(pid)]
         if alive != pids:
             logger.info("embedded PostgreSQL: dropped stale handles %s", sorted(set(pids) - set(alive)))
@@ -96,7 +101,12 @@ def embedded_server_stop(data_dir: Path | None = None) -> bool:
         if info is None or not info.is_running():
             return False
         user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=path, user=user)
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=path, user=user)
+        except subprocess.CalledProcessError:
+            # As pgserver does: pg_ctl could not reach the directory (its user lacks access); signal the server.
+            info.process.terminate()
+            info.process.wait(10)
     return True
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -54,6 +54,10 @@ class OutageMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_DOWN):
             return self._unavailable(request)
+        if isinstance(exception, UnreadablePostError):
+            # The client announced more bytes than it sent (a short body): its fault, not ours.
+            message = _("The request body is shorter than its Content-Length.")
+            return JsonResponse({"error": {"code": "incomplete_body", "message": message}}, status=400)
         return None
 
     def _unavailable(self, request: HttpRequest) -> HttpResponse:
