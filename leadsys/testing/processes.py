@@ -102,3 +102,13 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 20) -> int:
         process.kill()
         process.wait(5)
         raise
+
+
+def queue_emptied() -> None:
+    """Forget jobs other tests left in the test database (transactional tests do not flush procrastinate's tables)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_periodic_defers")
+        cursor.execute("DELETE FROM procrastinate_jobs")
+        cursor.execute("DELETE FROM procrastinate_workers")

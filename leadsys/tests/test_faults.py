@@ -32,6 +32,7 @@ from leadsys.testing.processes import (
     ROOT,
     database_url,
     free_port,
+    queue_emptied,
     start_uwsgi,
     start_worker,
     stop,
@@ -40,7 +41,16 @@ from leadsys.testing.processes import (
 )
 from leadsys.tests.test_health import Throwaway
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: this file's flush must not leave the content types a later serialized test restores.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue(transactional_db: None) -> Iterator[None]:
+    queue_emptied()  # a cold worker here must see only this test's jobs
+    yield
+    queue_emptied()  # and later tests, which read the queue, must not see them
+
 
 EFFECTS = """
 SELECT l.id::text,

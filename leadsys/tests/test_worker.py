@@ -7,6 +7,7 @@ deferred here, a webhook receiver served on 127.0.0.1.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,17 @@ from leads.models import Lead
 from leads.tests.factories import LeadFactory
 from leads.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from leads.webhooks.tests.receiver import WebhookReceiver
-from leadsys.testing.processes import database_url, start_worker, stop, wait_for, worker_env
+from leadsys.testing.processes import database_url, queue_emptied, start_worker, stop, wait_for, worker_env
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: this file's flush must not leave the content types a later serialized test restores.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue(transactional_db: None) -> Iterator[None]:
+    queue_emptied()  # a cold worker here must see only this test's jobs
+    yield
+    queue_emptied()  # and later tests, which read the queue, must not see them
 
 
 def job_statuses(ids: list[int]) -> dict[int, str]:
