@@ -15,6 +15,7 @@ from activity.services import activity_append
 from activity.triage import LeadSnapshot, triage
 from assignments.approvals import approval_from_ai
 from assignments.followups import follow_up_from_ai
+from assignments.guards import lock_lead
 from assignments.services import RoutingOutcome, lead_route
 from leads.models import Lead
 from leads.webhooks.services import webhook_emit
@@ -25,8 +26,12 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
 
     The provider call happens outside any transaction (it may take seconds);
     the event and what follows from it (routing) are written in one.
+    Idempotent: a job retried after it committed (its worker was killed
+    before it could say so) finds the lead triaged and writes nothing.
     """
     lead = Lead.objects.prefetch_related("products").get(id=lead_id)
+    if (done := _triage_done(lead_id=lead_id)) is not None:
+        return done
     snapshot = LeadSnapshot(
         name=lead.name,
         email=lead.email,
@@ -39,6 +44,10 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
     )
     result = triage(snapshot)
     with transaction.atomic():
+        # The lead's row lock makes check-and-append one step for two jobs of one lead.
+        lock_lead(lead_id)
+        if (done := _triage_done(lead_id=lead_id)) is not None:
+            return done
         event = activity_append(
             lead_id=lead_id,
             type="ai_result",
@@ -50,6 +59,20 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
         webhook_emit("lead.triaged", {"lead_id": str(lead_id), "activity_id": str(event.id), **event.metadata})
         lead_after_triage(lead_id=lead_id, ai_result=event)
     return event
+
+
+def _triage_done(*, lead_id: UUID) -> LeadActivity | None:
+    """The latest ai_result when every submission of the lead (the first and each resubmission) has one.
+
+    Counted, not compared by time: a resubmission that lands while a triage
+    runs still gets its own triage.
+    """
+    events = LeadActivity.objects.filter(lead_id=lead_id)
+    submissions = 1 + events.filter(type="note", metadata__kind="resubmission").count()
+    results = events.filter(type="ai_result").order_by("-created_at", "-id")
+    if results.count() < submissions:
+        return None
+    return results.first()
 
 
 def _latest_message(lead: Lead) -> str | None:

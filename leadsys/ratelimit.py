@@ -51,3 +51,9 @@ def purge_before(moment: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM rate_limit_buckets WHERE window_start < %s", [moment - timedelta(seconds=1)])
         return cursor.rowcount
+
+
+def retry_after_seconds(*, window_seconds: int) -> int:
+    """Seconds until the current fixed window ends, when a refused client may try again (at least 1)."""
+    now = timezone.now()
+    return max(1, int((_window_start(now, window_seconds) + timedelta(seconds=window_seconds) - now).total_seconds()))

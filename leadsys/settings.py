@@ -217,6 +217,8 @@ HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 # --- Webhooks and links in staff emails ----------------------------------------
 WEBHOOK_PAUSE_AFTER_FAILURES = _typed("WEBHOOK_PAUSE_AFTER_FAILURES", int, 10)
 WEBHOOK_TIMEOUT_SECONDS = _typed("WEBHOOK_TIMEOUT_SECONDS", float, 10.0)
+# Seconds a CSV export may stream under uWSGI (every other request has deploy/uwsgi.ini's 30 s harakiri).
+EXPORT_TIMEOUT_SECONDS = _typed("EXPORT_TIMEOUT_SECONDS", int, 600)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # --- Jobs (procrastinate) ----------------------------------------------------
@@ -225,6 +227,25 @@ PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
 # queued job, not only those whose module something in its process happened to import.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"  # assignments.tasks
 PROCRASTINATE_IMPORT_PATHS = ["leads.intake.tasks", "leads.webhooks.tasks"]
+
+# --- Operations: the worker's supervision, health, answers during an outage ---
+# Kept in one block (issue 12). The supervisor (manage.py run_worker) restarts the worker
+# after a lost database, waiting up to WORKER_MAX_BACKOFF_SECONDS between attempts.
+WORKER_HEARTBEAT_SECONDS = _typed("WORKER_HEARTBEAT_SECONDS", float, 10.0)
+WORKER_STALLED_SECONDS = _typed("WORKER_STALLED_SECONDS", float, 30.0)  # a heartbeat this old: its jobs run again
+WORKER_MAX_BACKOFF_SECONDS = _typed("WORKER_MAX_BACKOFF_SECONDS", float, 30.0)
+WORKER_SHUTDOWN_SECONDS = _typed("WORKER_SHUTDOWN_SECONDS", float, 20.0)  # then running jobs are aborted
+# /health/: degraded when no worker heartbeat is this recent or the oldest due job waits longer.
+HEALTH_WORKER_ALIVE_SECONDS = _typed("HEALTH_WORKER_ALIVE_SECONDS", int, 60)
+QUEUE_LAG_DEGRADED_SECONDS = _typed("QUEUE_LAG_DEGRADED_SECONDS", int, 300)
+HEALTH_TOKEN = env("HEALTH_TOKEN", default="")  # sent as "Authorization: Bearer <token>" to see the figures
+# A request never waits longer than this for a database that does not answer.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = _typed("DB_CONNECT_TIMEOUT", int, 5)
+DATABASE_RETRY_AFTER_SECONDS = _typed("DATABASE_RETRY_AFTER_SECONDS", int, 10)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "leadsys.middleware.OutageMiddleware"
+)
+MIDDLEWARE.append("leadsys.middleware.RetryAfterMiddleware")
 
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -12,6 +12,9 @@ from leadsys.health import health
 # (whose catch-all JSON 404 comes last).
 api_v1 = ([*intake_urls.api_urlpatterns, *api_urls.urlpatterns], "api")
 
+# An outage met outside a view still answers 503, not 500 (leadsys.middleware).
+handler500 = "leadsys.middleware.server_error"
+
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),

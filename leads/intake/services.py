@@ -235,6 +235,18 @@ def acknowledgement_send(*, lead_id: UUID, attempt: int = 0) -> bool:
     error is recorded as a failed `email` event and raised again, so the job
     is retried with backoff; the lead itself is never touched.
     """
+    # A session lock, not a transaction: the failed-attempt event below must commit although the
+    # send raised. Two runs of the job (a stalled one put back while it still ran) send once.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"acknowledgement:{lead_id}"])
+    try:
+        return _acknowledgement_send_once(lead_id=lead_id, attempt=attempt)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [f"acknowledgement:{lead_id}"])
+
+
+def _acknowledgement_send_once(*, lead_id: UUID, attempt: int) -> bool:
     from activity.models import LeadActivity
 
     already_sent = LeadActivity.objects.filter(

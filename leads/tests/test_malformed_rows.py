@@ -162,8 +162,11 @@ def test_lead_full_answers_for_a_lead_with_only_malformed_rows(polluted: dict[st
     assert data["pending_follow_ups"][0]["metadata"] == []
 
 
-def test_health_stays_healthy(polluted: dict[str, Any], client: Client) -> None:
-    response = client.get("/health/")
+def test_health_stays_healthy(polluted: dict[str, Any], client: Client, settings: Any) -> None:
+    settings.HEALTH_TOKEN = "monitor-token"
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO procrastinate_workers DEFAULT VALUES")  # a live worker's heartbeat
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer monitor-token")
     assert response.status_code == 200
     assert response.json()["status"] == "healthy"
     assert response.json()["database_stats"] == dashboard_stats()

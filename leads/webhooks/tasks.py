@@ -1,4 +1,4 @@
-"""The delivery job. Its name is its import path, so a worker finds it without autodiscovery."""
+"""The delivery job. Every worker imports this module at start (PROCRASTINATE_IMPORT_PATHS)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from procrastinate.contrib.django import app
 WEBHOOK_RETRY = procrastinate.RetryStrategy(max_attempts=9, exponential_wait=2)
 
 
+# The name is the implicit one it had before it was named: jobs already queued still run.
 # Deferred with the endpoint's lock (models.endpoint_lock), by services._defer() and by intake's SQL.
-@app.task(queue="webhooks", retry=WEBHOOK_RETRY, pass_context=True)
+@app.task(name="leads.webhooks.tasks.deliver_webhook", queue="webhooks", retry=WEBHOOK_RETRY, pass_context=True)
 def deliver_webhook(context: procrastinate.JobContext, delivery_id: str) -> None:
     from leads.webhooks.services import webhook_deliver
 

@@ -1,4 +1,5 @@
-"""GET /health/: healthy with the dashboard figures, 503 "degraded" when the database is down.
+"""GET /health/: status for anyone, figures for staff or the health token; 503 "degraded" when
+the database is down, no worker is alive or the queue lags.
 
 The outage test runs the real thing: a throwaway PostgreSQL (pgserver, in a
 temp dir) migrated from scratch, `manage.py runserver` pointed at it over
@@ -18,18 +19,25 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from uuid import uuid4
 
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from activity.tests.factories import ApprovalFactory
 from assignments.models import Assignment
+from assignments.tasks import triage_lead
 from assignments.tests.factories import AssignmentFactory
+from assignments.tests.staff import make_rep
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
 
@@ -42,24 +50,99 @@ STATS_KEYS = {
     "avg_response_time_minutes",
     "conversion_rate",
 }
-SERVICES = {"api", "database", "queue"}
+SERVICES = {"api", "database", "worker", "queue"}
 PROBE_DATABASE = "health_probe"
+TOKEN = "health-token-for-the-monitor"
+BEARER = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+# A worker's heartbeat, as procrastinate's worker writes it every few seconds.
+HEARTBEAT = "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - make_interval(secs => %s))"
+
+
+def heartbeat(seconds_ago: float = 0) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(HEARTBEAT, [seconds_ago])
+
+
+def queue_job(*, due_seconds_ago: float) -> None:
+    schedule_at = timezone.now() - timedelta(seconds=due_seconds_ago)
+    triage_lead.configure(schedule_at=schedule_at).defer(lead_id=str(uuid4()))  # waits; nobody runs it here
+
+
+@pytest.fixture
+def token(settings: Any) -> None:
+    settings.HEALTH_TOKEN = TOKEN
 
 
 @pytest.mark.django_db
-def test_it_reports_healthy_with_the_dashboard_figures(client: Client) -> None:
+def test_it_reports_healthy_with_the_dashboard_figures(client: Client, token: None) -> None:
     LeadFactory.create_batch(3)
     ApprovalFactory.create_batch(2)
     AssignmentFactory(completed=True)
-    response = client.get("/health/")
+    heartbeat()
+    response = client.get("/health/", **BEARER)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "healthy"
+    assert body["failing"] == []
     assert body["services"] == dict.fromkeys(SERVICES, "operational")
+    assert body["queue"] == {"workers_alive": 1, "last_heartbeat_seconds_ago": 0.0, "due_jobs": 0, "lag_seconds": 0.0}
     assert set(body["database_stats"]) == STATS_KEYS
     assert body["database_stats"]["total_leads"] == Lead.objects.count()
     assert body["database_stats"]["pending_approvals"] == 2
     assert body["database_stats"]["avg_response_time_minutes"] == Assignment.objects.get().response_time_minutes
+
+
+@pytest.mark.django_db
+def test_it_tells_strangers_the_status_and_nothing_else(client: Client, token: None) -> None:
+    LeadFactory.create_batch(2)
+    heartbeat()
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong"}, {"HTTP_AUTHORIZATION": f"Token {TOKEN}"}):
+        response = client.get("/health/", **headers)
+        assert response.status_code == 200
+        assert response.json() == {"status": "healthy", "failing": []}
+
+
+@pytest.mark.django_db
+def test_it_shows_the_figures_to_logged_in_staff_only(client: Client) -> None:
+    heartbeat()
+    client.force_login(User.objects.create_user("visitor", password="x" * 12))
+    assert "database_stats" not in client.get("/health/").json()
+    client.force_login(make_rep(username="rep-health"))
+    body = client.get("/health/").json()
+    assert body["database_stats"]["total_leads"] == 0
+    assert body["queue"]["workers_alive"] == 1
+
+
+@pytest.mark.django_db
+def test_it_is_degraded_when_no_worker_has_been_alive_for_a_minute(client: Client, token: None) -> None:
+    response = client.get("/health/")
+    assert (response.status_code, response.json()) == (503, {"status": "degraded", "failing": ["worker"]})
+    heartbeat(seconds_ago=61)
+    body = client.get("/health/", **BEARER).json()
+    assert body["failing"] == ["worker"]
+    assert body["queue"]["workers_alive"] == 0
+    assert body["queue"]["last_heartbeat_seconds_ago"] >= 61
+    heartbeat(seconds_ago=5)
+    assert client.get("/health/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_is_degraded_when_the_oldest_due_job_waits_past_the_lag_limit(
+    client: Client, token: None, settings: Any
+) -> None:
+    settings.QUEUE_LAG_DEGRADED_SECONDS = 300
+    heartbeat()
+    queue_job(due_seconds_ago=-3600)  # scheduled for later: not due, no lag
+    queue_job(due_seconds_ago=200)
+    body = client.get("/health/", **BEARER).json()
+    assert (body["status"], body["queue"]["due_jobs"]) == ("healthy", 1)
+    assert 199 < body["queue"]["lag_seconds"] < 260
+    queue_job(due_seconds_ago=400)
+    response = client.get("/health/", **BEARER)
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["queue"]
+    assert response.json()["queue"]["due_jobs"] == 2
+    assert client.get("/health/").json() == {"status": "degraded", "failing": ["queue"]}
 
 
 @pytest.mark.django_db
@@ -108,9 +191,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get_health(base_url: str) -> tuple[int, dict[str, Any]]:
+def get_health(base_url: str, *, token: bool = True) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {TOKEN}"} if token else {}
     try:
-        with urllib.request.urlopen(f"{base_url}/health/", timeout=30) as response:
+        request = urllib.request.Request(f"{base_url}/health/", headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -138,7 +223,13 @@ def outage_site(tmp_path: Path) -> Iterator[tuple[Throwaway, str]]:
     process = None
     try:
         database.execute(f"CREATE DATABASE {PROBE_DATABASE}", database="postgres")
-        env = {**os.environ, "DATABASE_URL": database.url(), "DEBUG": "true", "DB_CONN_MAX_AGE": "60"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database.url(),
+            "DEBUG": "true",
+            "DB_CONN_MAX_AGE": "60",
+            "HEALTH_TOKEN": TOKEN,
+        }
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         migrate = subprocess.run([sys.executable, manage, "migrate", "-v0"], env=env, capture_output=True, text=True)
         assert migrate.returncode == 0, migrate.stderr[-3000:]
@@ -169,6 +260,7 @@ def test_it_turns_degraded_with_503_while_the_database_is_down_and_recovers(
     database.execute(
         "INSERT INTO leads (name, email) VALUES ('Asha', 'asha@example.com'), ('Ravi', 'ravi@example.com')"
     )
+    database.execute("INSERT INTO procrastinate_workers DEFAULT VALUES")
     (count,) = database.execute("SELECT count(*) FROM leads")[0]
 
     status, body = get_health(base_url)
@@ -181,12 +273,18 @@ def test_it_turns_degraded_with_503_while_the_database_is_down_and_recovers(
     status, body = get_health(base_url)
     assert status == 503
     assert body["status"] == "degraded"
+    assert body["failing"] == ["database", "queue", "worker"]
     assert body["database_stats"] is None
     assert body["services"]["api"] == "operational"
     assert body["services"]["database"].startswith("error")
     assert body["services"]["queue"] == "unknown"
+    assert get_health(base_url, token=False) == (
+        503,
+        {"status": "degraded", "failing": ["database", "queue", "worker"]},
+    )
 
     database.start()
+    database.execute("INSERT INTO procrastinate_workers DEFAULT VALUES")
     status, body = get_health(base_url)
     assert status == 200, body
     assert body["status"] == "healthy"

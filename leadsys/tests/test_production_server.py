@@ -88,6 +88,8 @@ def test_it_serves_a_submission_and_the_next_request_on_the_same_connection(serv
 
 
 def test_it_answers_health_with_production_headers(server: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO procrastinate_workers DEFAULT VALUES")  # a live worker's heartbeat
     conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
     conn.request("GET", "/health/")
     response = conn.getresponse()

@@ -34,7 +34,10 @@ def _csv(client: object, **params: str) -> list[dict[str, str]]:
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
+    body, _, trailer = text.rstrip("\r\n").rpartition("\r\n")
+    rows = list(csv.DictReader(io.StringIO(body + "\r\n")))
+    assert trailer == f"# complete: {len(rows)} rows"  # a complete file says so, with its count
+    return rows
 
 
 def _with_priority(lead: Lead, priority: str) -> None:
