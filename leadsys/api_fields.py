@@ -4,12 +4,19 @@ DRF's fields coerce: 0 becomes "0", "5" becomes 5, 1 becomes a UUID, "yes"
 becomes True. For a JSON API that hides a caller's bug, so body fields here
 accept only their own JSON type. Query parameters are always strings and keep
 DRF's fields.
+
+Bodies are closed too: a StrictSerializer refuses a field it does not declare
+(UnknownFields, a 400 with the code `unknown_field`), so a misspelt name is an
+error for the caller, not a silent loss. The two schema extensions at the end
+make the OpenAPI document say the same: patterns for what a text field
+accepts once trimmed, `additionalProperties: false` on every request body.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 
@@ -46,3 +53,106 @@ class StrictChoiceField(serializers.ChoiceField):
         if not isinstance(data, str):
             raise serializers.ValidationError("Must be a string.", code="invalid")
         return super().to_internal_value(data)
+
+
+# --- Strict bodies: an unknown field is a 400 naming it, never silently dropped -------------------
+
+UNKNOWN_FIELD = "Unknown field."
+
+# Python's str.isspace() set, spelled out: DRF trims with str.strip(), and a pattern's \s means
+# something slightly different in each regex dialect a client may check it with.
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# DRF refuses NUL and lone surrogates in any string.
+ANY_CHAR = r"[^\x00\ud800-\udfff]"
+NON_SPACE = rf"[^{WHITESPACE}\x00\ud800-\udfff]"
+
+
+class UnknownFields(serializers.ValidationError):
+    """A body named fields the endpoint does not know: rendered with the code `unknown_field`."""
+
+
+def unknown_fields(serializer: serializers.Serializer, data: Any) -> dict[str, Any]:
+    """The names in `data` that `serializer` does not declare, nested objects and lists of them included."""
+    if not isinstance(data, dict):
+        return {}  # not an object: the fields' own validation says so
+    found: dict[str, Any] = {}
+    for name, value in data.items():
+        field = serializer.fields.get(name)
+        if field is None or field.read_only:
+            found[name] = [UNKNOWN_FIELD]
+        elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+            inner = {index: unknown_fields(field.child, item) for index, item in enumerate(value)}
+            inner = {index: names for index, names in inner.items() if names}
+            if inner:
+                found[name] = inner
+        elif isinstance(field, serializers.Serializer):
+            inner = unknown_fields(field, value)
+            if inner:
+                found[name] = inner
+    return found
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body: every field it names must be one of ours (checked before any field, at the root)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if self.parent is None:
+            unknown = unknown_fields(self, data)
+            if unknown:
+                self._unknown_fields = True
+                raise UnknownFields(unknown)
+        return super().to_internal_value(data)
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        # DRF re-raises a plain ValidationError from the stored errors: keep the unknown_field kind.
+        valid = super().is_valid(raise_exception=False)
+        if not valid and raise_exception:
+            kind = UnknownFields if getattr(self, "_unknown_fields", False) else serializers.ValidationError
+            raise kind(self.errors)
+        return valid
+
+
+def text_pattern(*, allow_blank: bool, min_length: int | None, trim: bool) -> str:
+    """The JSON Schema pattern of what a StrictCharField accepts (after DRF's trimming)."""
+    if allow_blank or not trim:
+        return rf"^{ANY_CHAR}*$" if allow_blank or not min_length else rf"^{ANY_CHAR}+$"
+    if not min_length or min_length < 2:
+        return rf"^{ANY_CHAR}*{NON_SPACE}{ANY_CHAR}*$"
+    # Trimmed, it starts and ends with a non-space and is at least min_length long.
+    return rf"^[{WHITESPACE}]*{NON_SPACE}{ANY_CHAR}{{{min_length - 2},}}{NON_SPACE}[{WHITESPACE}]*$"
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = StrictCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if "enum" not in schema and "format" not in schema:
+            field = self.target
+            schema["pattern"] = text_pattern(
+                allow_blank=field.allow_blank, min_length=field.min_length, trim=field.trim_whitespace
+            )
+        return schema
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """Request bodies are closed objects; the fields a serializer requires stay required for PATCH too."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if schema.get("description") == StrictSerializer.__doc__:
+            del schema["description"]  # inherited, not this body's
+        for field in schema.get("properties", {}).values():
+            # drf-spectacular offers "" as a second oneOf branch, but our patterns match "" too: any of.
+            if "oneOf" in field and field["oneOf"][-1] == {"type": "string", "maxLength": 0}:
+                field["anyOf"] = field.pop("oneOf")
+        if direction == "request":
+            schema["additionalProperties"] = False
+            required = [name for name, field in self.target.fields.items() if field.required]
+            if required:
+                schema["required"] = required
+        return schema

@@ -51,3 +51,9 @@ def purge_before(moment: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM rate_limit_buckets WHERE window_start < %s", [moment - timedelta(seconds=1)])
         return cursor.rowcount
+
+
+def seconds_to_next_window(window_seconds: int) -> int:
+    """For Retry-After: when the current window ends and the count starts again."""
+    now = timezone.now()
+    return max(1, int((_window_start(now, window_seconds) + timedelta(seconds=window_seconds) - now).total_seconds()))

@@ -117,6 +117,4 @@ def test_every_operation_answers_as_its_schema_says(
     case: Any, live_server: Any, served_schema_checked: None, token: str, real_ids: dict[str, str]
 ) -> None:
     with_real_ids(case, real_ids)
-    case.call_and_validate(
-        base_url=live_server.url, headers={"Authorization": f"Token {token}"}, checks=CHECKS, timeout=30
-    )
+    case.call_and_validate(base_url=live_server.url, headers={"Authorization": f"Token {token}"}, timeout=30)
