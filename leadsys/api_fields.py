@@ -17,6 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.serializers import PolymorphicProxySerializerExtension
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 
@@ -62,9 +65,10 @@ UNKNOWN_FIELD = "Unknown field."
 # Python's str.isspace() set, spelled out: DRF trims with str.strip(), and a pattern's \s means
 # something slightly different in each regex dialect a client may check it with.
 WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-# DRF refuses NUL and lone surrogates in any string.
-ANY_CHAR = r"[^\x00\ud800-\udfff]"
-NON_SPACE = rf"[^{WHITESPACE}\x00\ud800-\udfff]"
+# DRF refuses NUL in any string. (It refuses lone surrogates too, but JSON Schema regex engines
+# cannot name them, and a UTF-8 client cannot send them.)
+ANY_CHAR = r"[^\x00]"
+NON_SPACE = rf"[^{WHITESPACE}\x00]"
 
 
 class UnknownFields(serializers.ValidationError):
@@ -112,27 +116,47 @@ class StrictSerializer(serializers.Serializer):
         return valid
 
 
-def text_pattern(*, allow_blank: bool, min_length: int | None, trim: bool) -> str:
-    """The JSON Schema pattern of what a StrictCharField accepts (after DRF's trimming)."""
-    if allow_blank or not trim:
-        return rf"^{ANY_CHAR}*$" if allow_blank or not min_length else rf"^{ANY_CHAR}+$"
-    if not min_length or min_length < 2:
-        return rf"^{ANY_CHAR}*{NON_SPACE}{ANY_CHAR}*$"
-    # Trimmed, it starts and ends with a non-space and is at least min_length long.
-    return rf"^[{WHITESPACE}]*{NON_SPACE}{ANY_CHAR}{{{min_length - 2},}}{NON_SPACE}[{WHITESPACE}]*$"
+def text_pattern(field: serializers.CharField) -> str:
+    """The JSON Schema pattern of exactly what a CharField accepts.
+
+    Trimmed, a value's length rules apply to what is left once the spaces around it are gone, which
+    minLength/maxLength cannot say: the pattern carries them (and the schema drops those keywords).
+    """
+    if not field.trim_whitespace:
+        return rf"^{ANY_CHAR}*$" if field.allow_blank else rf"^{ANY_CHAR}+$"
+    low, high = max(field.min_length or 1, 1), field.max_length
+    if high == 1:
+        core = NON_SPACE
+    elif low == 1:
+        core = (
+            rf"{NON_SPACE}(?:{ANY_CHAR}{{0,{high - 2}}}{NON_SPACE})?"
+            if high
+            else rf"{NON_SPACE}(?:{ANY_CHAR}*{NON_SPACE})?"
+        )
+    else:
+        core = rf"{NON_SPACE}{ANY_CHAR}{{{low - 2},{high - 2 if high else ''}}}{NON_SPACE}"
+    optional = "?" if field.allow_blank else ""
+    return rf"^[{WHITESPACE}]*(?:{core}){optional}[{WHITESPACE}]*$"
 
 
-class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = StrictCharField
+def trimmed_lengths_in_pattern(field: Any) -> bool:
+    return isinstance(field, StrictCharField) and field.trim_whitespace
+
+
+class CharFieldSchema(OpenApiSerializerFieldExtension):
+    """Text in a request (body or query): the pattern of what it accepts."""
+
+    target_class = serializers.CharField
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if "enum" not in schema and "format" not in schema:
-            field = self.target
-            schema["pattern"] = text_pattern(
-                allow_blank=field.allow_blank, min_length=field.min_length, trim=field.trim_whitespace
-            )
+        if (
+            direction == "request"
+            and schema.get("type") == "string"
+            and not {"enum", "format", "pattern"} & set(schema)
+        ):
+            schema["pattern"] = text_pattern(self.target)
         return schema
 
 
@@ -146,13 +170,42 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if schema.get("description") == StrictSerializer.__doc__:
             del schema["description"]  # inherited, not this body's
-        for field in schema.get("properties", {}).values():
+        for name, field in schema.get("properties", {}).items():
             # drf-spectacular offers "" as a second oneOf branch, but our patterns match "" too: any of.
             if "oneOf" in field and field["oneOf"][-1] == {"type": "string", "maxLength": 0}:
                 field["anyOf"] = field.pop("oneOf")
+            declared = self.target.fields.get(name)
+            for branch in [field, *field.get("anyOf", [])]:
+                if "pattern" in branch and "format" not in branch and trimmed_lengths_in_pattern(declared):
+                    branch.pop("minLength", None)
+                    if branch.pop("maxLength", None) and declared.max_length:
+                        field.setdefault("description", f"At most {declared.max_length} characters, trimmed.")
         if direction == "request":
             schema["additionalProperties"] = False
             required = [name for name, field in self.target.fields.items() if field.required]
             if required:
                 schema["required"] = required
+        return schema
+
+
+class OneOfBodies(PolymorphicProxySerializer):
+    """A request body that is one of several closed objects, told apart by a field (see StrictSerializer)."""
+
+
+class OneOfBodiesSchema(PolymorphicProxySerializerExtension):
+    """The fields every variant requires are required of the union too, so the body itself is required."""
+
+    target_class = OneOfBodies
+    priority = 1
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = super().map_serializer(auto_schema, direction)
+        variants = [[*force_instance(one).fields] for one in self.target.serializers.values()]
+        required = [name for name in variants[0] if all(name in names for names in variants)]
+        if direction == "request" and required:
+            schema["required"] = [
+                name
+                for name in required
+                if all(force_instance(one).fields[name].required for one in self.target.serializers.values())
+            ]
         return schema

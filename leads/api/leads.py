@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from leads.api import serializers as s
 from leads.api.permissions import IsStaffMember
 from leads.models import Lead, LeadProduct
 from leads.selectors import lead_full, with_current_triage
+from leadsys.api_fields import OneOfBodies
 from leadsys.exceptions import WRITE_ERRORS, DomainError, api_errors
 from leadsys.keyset import InvalidCursor, before_row, decode_cursor, encode_cursor, from_row
 
@@ -103,9 +104,7 @@ def lead_list(request: Request) -> Response:
 
 
 # The schema's view of ActivityIn: one object per kind, told apart by `type`, each closed.
-ACTIVITY_IN = PolymorphicProxySerializer(
-    component_name="ActivityIn", serializers=s.ACTIVITY_KINDS, resource_type_field_name="type"
-)
+ACTIVITY_IN = OneOfBodies(component_name="ActivityIn", serializers=s.ACTIVITY_KINDS, resource_type_field_name="type")
 
 
 def _lead_document(lead_id: UUID) -> dict[str, Any]:

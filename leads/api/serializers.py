@@ -37,6 +37,13 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
+class QueryText(serializers.CharField):
+    """A query value as given: matched exactly, not trimmed (a blank one is refused by QueryParams)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+
+
 class QueryParams(serializers.Serializer):
     """Query filters. A blank one (`?status=`) is refused, not read as "no filter": leave it out instead."""
 
@@ -56,16 +63,16 @@ class QueryParams(serializers.Serializer):
 
 class LeadListQuery(QueryParams):
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False)
-    source = serializers.CharField(max_length=100, required=False)
+    source = QueryText(max_length=100, required=False)
     priority = serializers.ChoiceField(choices=typing.get_args(Priority), required=False)
     intent = serializers.ChoiceField(choices=typing.get_args(Intent), required=False)
-    owner = serializers.CharField(max_length=255, required=False, help_text="A user id, or `me`.")
-    category = serializers.CharField(max_length=100, required=False, help_text="Product category.")
+    owner = QueryText(max_length=255, required=False, help_text="A user id, or `me`.")
+    category = QueryText(max_length=100, required=False, help_text="Product category.")
     created_after = AwareDateTimeField(required=False)
     created_before = AwareDateTimeField(required=False)
     updated_since = AwareDateTimeField(required=False)
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, default=PAGE_DEFAULT)
-    cursor = serializers.CharField(max_length=200, required=False)
+    cursor = QueryText(max_length=200, required=False)
 
 
 class LeadOut(serializers.ModelSerializer):
@@ -181,7 +188,7 @@ class FollowUpOut(serializers.Serializer):
 
 class FollowUpQuery(QueryParams):
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, default=PAGE_DEFAULT)
-    owner = serializers.CharField(max_length=255, required=False, help_text="A user id, or `me`.")
+    owner = QueryText(max_length=255, required=False, help_text="A user id, or `me`.")
 
 
 class FollowUpIn(StrictSerializer):
@@ -230,7 +237,7 @@ class AssignmentOut(serializers.ModelSerializer):
 
 class AssignmentQuery(QueryParams):
     status = serializers.ChoiceField(choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE)
-    owner = serializers.CharField(max_length=255, required=False, help_text="A user id, or `me`.")
+    owner = QueryText(max_length=255, required=False, help_text="A user id, or `me`.")
     limit = serializers.IntegerField(min_value=1, max_value=PAGE_MAX, default=PAGE_DEFAULT)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from rest_framework import serializers
 
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSource
@@ -30,7 +31,20 @@ ROLE_PATTERN = rf"^[{WHITESPACE}]*(?:(?:{'|'.join(_any_case(role) for role in Le
 
 
 # The schema's words for rules a pattern cannot say: what email-validator and libphonenumber accept.
-@extend_schema_field({"type": "string", "format": "email"})
+# email-validator refuses addresses over 254 characters (RFC 5321), whatever the field allows, and
+# domains of special use (example.test, printer.local).
+SPECIAL_USE_DOMAIN = rf"@(?:.*\.)?(?:{'|'.join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)})\.?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "email",
+        "maxLength": 254,
+        "not": {"pattern": SPECIAL_USE_DOMAIN},
+        "description": "Not at a special-use domain (.test, .local, .invalid, .localhost, .onion, .arpa).",
+    }
+)
 class EmailField(StrictCharField):
     pass
 
