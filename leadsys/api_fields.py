@@ -71,6 +71,11 @@ ANY_CHAR = r"[^\x00]"
 NON_SPACE = rf"[^{WHITESPACE}\x00]"
 
 
+def field_label(name: str) -> str:
+    """An unknown name as the error body can carry it: a lone surrogate (valid JSON, not UTF-8) escaped."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class UnknownFields(serializers.ValidationError):
     """A body named fields the endpoint does not know: rendered with the code `unknown_field`."""
 
@@ -83,7 +88,7 @@ def unknown_fields(serializer: serializers.Serializer, data: Any) -> dict[str, A
     for name, value in data.items():
         field = serializer.fields.get(name)
         if field is None or field.read_only:
-            found[name] = [UNKNOWN_FIELD]
+            found[field_label(name)] = [UNKNOWN_FIELD]
         elif isinstance(field, serializers.ListSerializer) and isinstance(value, list):
             inner = {index: unknown_fields(field.child, item) for index, item in enumerate(value)}
             inner = {index: names for index, names in inner.items() if names}

@@ -254,7 +254,7 @@ class ReassignIn(StrictSerializer):
 
 # --- The get_lead_full() document and get_dashboard_stats(), for the schema ----------------------
 # Keys and columns as the SQL functions build them (leads/migrations/0006_function_fixes.py:
-# row_to_json() of each table's row); test_api_document.py holds the two to each other.
+# row_to_json() of each table's row); leads/api/tests/test_api_contract.py holds the two to each other.
 
 
 class LeadRowOut(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from leads.intake.serializers import PRIVACY_REQUIRED, ROLE_BY_LOWER, UNKNOWN_RO
 from leads.intake.services import ProductInterest, Submission, consent_now
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadSource
 from leads.validation import normalize_email, normalize_phone
-from leadsys.api_fields import UNKNOWN_FIELD, UnknownFields
+from leadsys.api_fields import UNKNOWN_FIELD, UnknownFields, field_label
 
 NON_FIELD = "non_field_errors"
 MAX_INTERESTS = 20
@@ -238,7 +238,7 @@ def _unknown(value: Any, fields: tuple[tuple[str, Any], ...]) -> dict[Any, Any]:
     found: dict[Any, Any] = {}
     for name, item in value.items():
         if name not in known:
-            found[name] = [UNKNOWN_FIELD]
+            found[field_label(name)] = [UNKNOWN_FIELD]
         elif name in NESTED:
             inner = NESTED[name](item)
             if inner:
