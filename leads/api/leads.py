@@ -36,7 +36,8 @@ def lead_cursor(lead: Lead) -> str:
     return encode_cursor(lead.created_at, lead.id)
 
 
-def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+def leads_matching(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+    """The leads the filters select, in no order, from no cursor."""
     active = Assignment.objects.filter(lead_id=OuterRef("id"), status=AssignmentStatus.ACTIVE)
     leads = with_current_triage(Lead.objects.all()).annotate(owner_id=Subquery(active.values("owner_id")[:1]))
     plain = {"status": "status", "source": "source", "created_after": "created_at__gte"}
@@ -48,6 +49,15 @@ def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
     if "category" in query:
         leads = leads.filter(Exists(LeadProduct.objects.filter(lead_id=OuterRef("id"), category=query["category"])))
     return leads
+
+
+def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+    """One page's query: the matching leads after the cursor, newest first."""
+    leads = leads_matching(query, request)
+    if "cursor" in query:
+        # A row comparison the (created_at DESC) index serves: deep pages cost what the first does.
+        leads = leads.filter(before_row("leads", "created_at", _cursor(query)))
+    return leads.order_by("-created_at", "-id")
 
 
 def _cursor(query: dict[str, Any]) -> tuple[Any, UUID]:
@@ -84,14 +94,11 @@ def lead_list(request: Request) -> Response:
     query = s.LeadListQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     limit = query.validated_data["limit"]
-    leads = leads_filtered(query.validated_data, request)
+    page = list(leads_filtered(query.validated_data, request)[: limit + 1])
     previous = None
     if "cursor" in query.validated_data:
-        cursor = _cursor(query.validated_data)
-        previous = previous_url(request, leads, cursor, limit)
-        # A row comparison the (created_at DESC) index serves: deep pages cost what the first does.
-        leads = leads.filter(before_row("leads", "created_at", cursor))
-    page = list(leads.order_by("-created_at", "-id")[: limit + 1])
+        matching = leads_matching(query.validated_data, request)
+        previous = previous_url(request, matching, _cursor(query.validated_data), limit)
     next_cursor = lead_cursor(page[limit - 1]) if len(page) > limit else None
     return Response(
         {
