@@ -101,7 +101,41 @@ def main() -> int:
     phone_digits = next(s["phone"] for s in sample if s["phone"])[3:9]
     company_word = next(s["company"] for s in sample if s["company"]).split()[0]
 
+    from leadsys.keyset import encode_cursor
+
+    def cursor_at(sql: str) -> str:
+        """The keyset cursor of the row `sql` finds (one OFFSET read here, never in a page)."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            at, row_id = cursor.fetchone()
+        return encode_cursor(at, row_id)
+
+    deep = min(800_000, max(args.leads - 100, 0))
+    lead_800k = cursor_at(f"SELECT created_at, id FROM leads ORDER BY created_at DESC, id DESC OFFSET {deep} LIMIT 1")
+    high_deep = cursor_at(
+        "SELECT l.created_at, l.id FROM leads l JOIN lead_current_triage t ON t.lead_id = l.id "
+        f"WHERE t.priority = 'high' ORDER BY l.created_at DESC, l.id DESC OFFSET {deep // 4} LIMIT 1"
+    )
+    approvals_deep = cursor_at(
+        "SELECT created_at, id FROM lead_activity WHERE type = 'approval' AND status = 'pending' "
+        "ORDER BY created_at DESC, id DESC OFFSET (SELECT count(*) * 9 / 10 FROM lead_activity "
+        "WHERE type = 'approval' AND status = 'pending') LIMIT 1"
+    )
+
     pages: list[tuple[str, str, dict | None]] = [
+        ("console: dashboard", "/console/", None),
+        ("console: approvals", "/console/approvals/", None),
+        ("console: approvals, 90 % deep", "/console/approvals/", {"after": approvals_deep}),
+        ("console: follow-ups due", "/console/follow-ups/", None),
+        ("console: my queue", "/console/queue/", None),
+        (f"console: leads list after {deep:,} rows", "/console/leads/", {"after": lead_800k}),
+        (
+            f"console: leads priority=high after {deep // 4:,} of them",
+            "/console/leads/",
+            {"priority": "high", "after": high_deep},
+        ),
+        (f"api: leads after {deep:,} rows", "/api/v1/leads/", {"cursor": lead_800k}),
+        ("admin: lead change list, page 5000 (capped)", "/admin/leads/lead/", {"p": "5000"}),
         ("admin: lead change list", "/admin/leads/lead/", None),
         ("admin: lead change list, page 50", "/admin/leads/lead/", {"p": "50"}),
         ("admin: lead change list, status=new", "/admin/leads/lead/", {"status__exact": "new"}),
@@ -130,6 +164,30 @@ def main() -> int:
         times = timed_get(runner, path, params, args.runs)
         lines.append(report(label, times[1:]))
         print(lines[-1], flush=True)
+
+    # The CSV export of every lead: first byte, rows per second, completeness, memory.
+    import resource
+
+    started = time.perf_counter()
+    response = client.get("/console/leads/export.csv")
+    first_byte = None
+    lines = 0
+    last = b""
+    for chunk in response.streaming_content:
+        if first_byte is None:
+            first_byte = time.perf_counter() - started
+        lines += chunk.count(b"\n")
+        last = chunk
+    total = time.perf_counter() - started
+    trailer = last.strip().splitlines()[-1].decode()
+    rows = int(trailer.split()[2]) if trailer.startswith("# complete:") else lines - 1
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"console: CSV export of all leads: first byte {first_byte * 1000:.0f} ms, {rows:,} rows in {total:.1f} s "
+        f"({rows / total:,.0f} rows/s), last line {trailer!r}, "
+        f"peak RSS of this process {rss_mb:.0f} MB",
+        flush=True,
+    )
 
     change_times = []
     for row in rng.sample(sample, min(len(sample), args.runs * 2)):

@@ -6,10 +6,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from leadsys.api_fields import UnknownFields
 
 
 class DomainError(Exception):
@@ -54,8 +57,28 @@ class ErrorOut(serializers.Serializer):
     error = ErrorDetail()
 
 
-# The error statuses every API operation documents.
-API_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERROR_WHEN = {
+    400: "Bad input (nothing was written): `invalid` with `fields`, `unknown_field` naming each unknown body field, "
+    "or a domain code with `field`.",
+    401: "No token, or not a valid one.",
+    403: "The token's user may not do this.",
+    404: "No such id, or no such endpoint.",
+    409: "The state changed under you: already decided, the same status, not active.",
+    413: "The body is over the size limit.",
+    415: "The body is not JSON (`Content-Type: application/json`).",
+    422: "This Idempotency-Key was already used with a different body.",
+    429: "Too many submissions from this address; `Retry-After` says when to try again.",
+}
+
+
+def api_errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Error responses for @extend_schema, each with the one error body and when it happens."""
+    return {status: OpenApiResponse(ErrorOut, description=ERROR_WHEN[status]) for status in statuses}
+
+
+# What the token API's operations can answer besides success: reads, and writes (which take a JSON body).
+API_ERRORS = api_errors(400, 401, 403, 404)
+WRITE_ERRORS = api_errors(400, 401, 403, 404, 409, 415)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -71,7 +94,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, drf_exceptions.ValidationError):
+    if isinstance(exc, UnknownFields):
+        message = "The body names fields this endpoint does not take; check their spelling."
+        response.data = {"error": {"code": "unknown_field", "message": message, "fields": response.data}}
+    elif isinstance(exc, drf_exceptions.ValidationError):
         response.data = {"error": {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}}
     elif isinstance(exc, drf_exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -43,3 +43,8 @@ def before_row(table: str, time_column: str, cursor: tuple[datetime, UUID]) -> R
     `table` and `time_column` are the caller's constants, never input.
     """
     return RawSQL(f"({table}.{time_column}, {table}.id) < (%s, %s)", list(cursor), output_field=BooleanField())
+
+
+def from_row(table: str, time_column: str, cursor: tuple[datetime, UUID]) -> RawSQL:
+    """`(time, id) >= cursor`: the cursor's row and those above it, to walk back a page (read ascending)."""
+    return RawSQL(f"({table}.{time_column}, {table}.id) >= (%s, %s)", list(cursor), output_field=BooleanField())

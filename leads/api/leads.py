@@ -8,7 +8,6 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
@@ -22,10 +21,11 @@ from leads.api import serializers as s
 from leads.api.permissions import IsStaffMember
 from leads.models import Lead, LeadProduct
 from leads.selectors import lead_full, with_current_triage
-from leadsys.exceptions import API_ERRORS, DomainError
-from leadsys.keyset import InvalidCursor, before_row, decode_cursor, encode_cursor
+from leadsys.api_fields import OneOfBodies
+from leadsys.exceptions import WRITE_ERRORS, DomainError, api_errors
+from leadsys.keyset import InvalidCursor, before_row, decode_cursor, encode_cursor, from_row
 
-ERRORS = API_ERRORS
+LIST_ERRORS = api_errors(400, 401, 403)
 
 
 def owner_param(value: str, request: Request) -> str:
@@ -36,7 +36,8 @@ def lead_cursor(lead: Lead) -> str:
     return encode_cursor(lead.created_at, lead.id)
 
 
-def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+def leads_matching(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+    """The leads the filters select, in no order, from no cursor."""
     active = Assignment.objects.filter(lead_id=OuterRef("id"), status=AssignmentStatus.ACTIVE)
     leads = with_current_triage(Lead.objects.all()).annotate(owner_id=Subquery(active.values("owner_id")[:1]))
     plain = {"status": "status", "source": "source", "created_after": "created_at__gte"}
@@ -47,19 +48,46 @@ def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
         leads = leads.filter(Exists(active.filter(owner_id=owner_param(query["owner"], request))))
     if "category" in query:
         leads = leads.filter(Exists(LeadProduct.objects.filter(lead_id=OuterRef("id"), category=query["category"])))
+    return leads
+
+
+def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
+    """One page's query: the matching leads after the cursor, newest first."""
+    leads = leads_matching(query, request)
     if "cursor" in query:
-        try:
-            cursor = decode_cursor(query["cursor"])
-        except InvalidCursor as exc:
-            raise DomainError(
-                "The cursor is not one this API gave out.", code="invalid_cursor", field="cursor"
-            ) from exc
         # A row comparison the (created_at DESC) index serves: deep pages cost what the first does.
-        leads = leads.filter(before_row("leads", "created_at", cursor))
+        leads = leads.filter(before_row("leads", "created_at", _cursor(query)))
     return leads.order_by("-created_at", "-id")
 
 
-@extend_schema(operation_id="leads_list", parameters=[s.LeadListQuery], responses={200: s.LeadPageOut, **ERRORS})
+def _cursor(query: dict[str, Any]) -> tuple[Any, UUID]:
+    try:
+        return decode_cursor(query["cursor"])
+    except InvalidCursor as exc:
+        raise DomainError("The cursor is not one this API gave out.", code="invalid_cursor", field="cursor") from exc
+
+
+def page_url(request: Request, cursor: str | None) -> str:
+    """This request's absolute URL with `cursor` set (or dropped, for the first page)."""
+    params = request.query_params.copy()
+    params.pop("cursor", None)
+    if cursor is not None:
+        params["cursor"] = cursor
+    encoded = params.urlencode()
+    return request.build_absolute_uri(request.path + (f"?{encoded}" if encoded else ""))
+
+
+def previous_url(request: Request, leads: QuerySet[Lead], cursor: tuple[Any, UUID], limit: int) -> str:
+    """The page before: the `limit` rows from the cursor's row upwards, one index range read in the other direction.
+
+    The cursor is the last row of the page before, so that page is the cursor's row and the limit - 1 rows
+    above it; the row above those is its own cursor, and without one it is the first page.
+    """
+    above = list(leads.filter(from_row("leads", "created_at", cursor)).order_by("created_at", "id")[: limit + 1])
+    return page_url(request, lead_cursor(above[limit]) if len(above) > limit else None)
+
+
+@extend_schema(operation_id="leads_list", parameters=[s.LeadListQuery], responses={200: s.LeadPageOut, **LIST_ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
 def lead_list(request: Request) -> Response:
@@ -67,8 +95,23 @@ def lead_list(request: Request) -> Response:
     query.is_valid(raise_exception=True)
     limit = query.validated_data["limit"]
     page = list(leads_filtered(query.validated_data, request)[: limit + 1])
+    previous = None
+    if "cursor" in query.validated_data:
+        matching = leads_matching(query.validated_data, request)
+        previous = previous_url(request, matching, _cursor(query.validated_data), limit)
     next_cursor = lead_cursor(page[limit - 1]) if len(page) > limit else None
-    return Response({"results": s.LeadOut(page[:limit], many=True).data, "next_cursor": next_cursor})
+    return Response(
+        {
+            "results": s.LeadOut(page[:limit], many=True).data,
+            "next_cursor": next_cursor,
+            "next": page_url(request, next_cursor) if next_cursor else None,
+            "previous": previous,
+        }
+    )
+
+
+# The schema's view of ActivityIn: one object per kind, told apart by `type`, each closed.
+ACTIVITY_IN = OneOfBodies(component_name="ActivityIn", serializers=s.ACTIVITY_KINDS, resource_type_field_name="type")
 
 
 def _lead_document(lead_id: UUID) -> dict[str, Any]:
@@ -78,8 +121,8 @@ def _lead_document(lead_id: UUID) -> dict[str, Any]:
     return document
 
 
-@extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT, **ERRORS})
-@extend_schema(methods=["PATCH"], request=s.LeadPatchIn, responses={200: OpenApiTypes.OBJECT, **ERRORS})
+@extend_schema(methods=["GET"], responses={200: s.LeadDocumentOut, **api_errors(401, 403, 404)})
+@extend_schema(methods=["PATCH"], request=s.LeadPatchIn, responses={200: s.LeadDocumentOut, **WRITE_ERRORS})
 @api_view(["GET", "PATCH"])
 @permission_classes([IsStaffMember])
 def lead_detail(request: Request, lead_id: UUID) -> Response:
@@ -97,8 +140,12 @@ def lead_detail(request: Request, lead_id: UUID) -> Response:
     return Response(_lead_document(lead_id))
 
 
-@extend_schema(methods=["GET"], parameters=[s.ActivityQuery], responses={200: s.ActivityOut(many=True), **ERRORS})
-@extend_schema(methods=["POST"], request=s.ActivityIn, responses={201: s.ActivityOut, **ERRORS})
+@extend_schema(
+    methods=["GET"],
+    parameters=[s.ActivityQuery],
+    responses={200: s.ActivityOut(many=True), **api_errors(400, 401, 403, 404)},
+)
+@extend_schema(methods=["POST"], request=ACTIVITY_IN, responses={201: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["GET", "POST"])
 @permission_classes([IsStaffMember])
 def lead_activities(request: Request, lead_id: UUID) -> Response:

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
@@ -14,21 +13,21 @@ from rest_framework.response import Response
 
 from activity.models import ActivityType, LeadActivity
 from activity.selectors import pending_follow_ups
-from assignments import approvals, followups
+from assignments import approvals, followups, routing
 from assignments.completion import assignment_complete
 from assignments.models import Assignment, AssignmentStatus
 from assignments.services import assignment_reassign
 from leads.api import serializers as s
-from leads.api.leads import ERRORS, owner_param
+from leads.api.leads import LIST_ERRORS, owner_param
 from leads.api.permissions import IsManager, IsStaffMember
 from leads.selectors import dashboard_stats
-from leadsys.exceptions import Conflict, DomainError
+from leadsys.exceptions import WRITE_ERRORS, Conflict, NotFound, api_errors
 
 # --- Follow-ups ------------------------------------------------------------------------------
 
 
-@extend_schema(methods=["GET"], parameters=[s.FollowUpQuery], responses={200: s.FollowUpOut(many=True), **ERRORS})
-@extend_schema(methods=["POST"], request=s.FollowUpIn, responses={201: s.ActivityOut, **ERRORS})
+@extend_schema(methods=["GET"], parameters=[s.FollowUpQuery], responses={200: s.FollowUpOut(many=True), **LIST_ERRORS})
+@extend_schema(methods=["POST"], request=s.FollowUpIn, responses={201: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["GET", "POST"])
 @permission_classes([IsStaffMember])
 def follow_up_list(request: Request) -> Response:
@@ -65,14 +64,14 @@ def _follow_up_close(request: Request, activity_id: UUID, *, complete: bool) -> 
     return Response(s.ActivityOut(item).data)
 
 
-@extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **ERRORS})
+@extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
 def follow_up_complete(request: Request, activity_id: UUID) -> Response:
     return _follow_up_close(request, activity_id, complete=True)
 
 
-@extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **ERRORS})
+@extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
 def follow_up_cancel(request: Request, activity_id: UUID) -> Response:
@@ -82,7 +81,7 @@ def follow_up_cancel(request: Request, activity_id: UUID) -> Response:
 # --- Approvals ------------------------------------------------------------------------------------
 
 
-@extend_schema(parameters=[s.ApprovalQuery], responses={200: s.ActivityOut(many=True), **ERRORS})
+@extend_schema(parameters=[s.ApprovalQuery], responses={200: s.ActivityOut(many=True), **LIST_ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
 def approval_list(request: Request) -> Response:
@@ -104,14 +103,14 @@ def _approval_decide(request: Request, activity_id: UUID, *, approve: bool) -> R
     return Response(s.ActivityOut(item).data)
 
 
-@extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **ERRORS})
+@extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
 def approval_approve(request: Request, activity_id: UUID) -> Response:
     return _approval_decide(request, activity_id, approve=True)
 
 
-@extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **ERRORS})
+@extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
 def approval_reject(request: Request, activity_id: UUID) -> Response:
@@ -121,7 +120,7 @@ def approval_reject(request: Request, activity_id: UUID) -> Response:
 # --- Assignments -----------------------------------------------------------------------------------
 
 
-@extend_schema(parameters=[s.AssignmentQuery], responses={200: s.AssignmentOut(many=True), **ERRORS})
+@extend_schema(parameters=[s.AssignmentQuery], responses={200: s.AssignmentOut(many=True), **LIST_ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
 def assignment_list(request: Request) -> Response:
@@ -134,7 +133,7 @@ def assignment_list(request: Request) -> Response:
     return Response(s.AssignmentOut(items, many=True).data)
 
 
-@extend_schema(request=s.AssignmentCompleteIn, responses={200: s.AssignmentOut, **ERRORS})
+@extend_schema(request=s.AssignmentCompleteIn, responses={200: s.AssignmentOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
 def assignment_complete_view(request: Request, assignment_id: UUID) -> Response:
@@ -149,7 +148,7 @@ def assignment_complete_view(request: Request, assignment_id: UUID) -> Response:
     return Response(s.AssignmentOut(assignment).data)
 
 
-@extend_schema(request=s.ReassignIn, responses={200: s.AssignmentOut, **ERRORS})
+@extend_schema(request=s.ReassignIn, responses={200: s.AssignmentOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
 def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
@@ -160,8 +159,9 @@ def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
     to_user = None
     if "to_user_id" in data.validated_data:
         to_user = User.objects.filter(id=data.validated_data["to_user_id"], is_active=True).first()
-        if to_user is None:
-            raise DomainError("No such active user.", code="not_a_rep", field="to_user_id")
+        # Like an unknown id in the path: a well-formed id that names no rep is a 404, not bad input.
+        if to_user is None or not (routing.is_rep(to_user) and hasattr(to_user, "rep_profile")):
+            raise NotFound("No active sales rep has this id.", field="to_user_id")
     new = assignment_reassign(
         lead_id=assignment.lead_id,
         actor=request.user,
@@ -174,7 +174,7 @@ def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
 # --- Dashboard -----------------------------------------------------------------------------------------
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT, **ERRORS})
+@extend_schema(responses={200: s.DashboardOut, **api_errors(401, 403)})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
 def dashboard(request: Request) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
 from rest_framework.permissions import AllowAny
@@ -15,19 +15,49 @@ from leads.intake.body import submission_data, submission_from
 from leads.intake.parsers import SubmissionJSONParser
 from leads.intake.serializers import SubmissionIn, SubmissionOut
 from leads.intake.services import lead_submit
-from leadsys.exceptions import API_ERRORS, ErrorOut
+from leadsys.exceptions import api_errors
 from leadsys.lockout import LockingTokenAuthentication
-from leadsys.ratelimit import client_ip, intake_allowed
+from leadsys.ratelimit import client_ip, intake_allowed, retry_after_seconds
 
 
 def _error(code: str, message: str, http_status: int) -> Response:
     return Response({"error": {"code": code, "message": message}}, status=http_status)
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (a UUID): a retry with the same key and body gets the first response back and "
+    f"writes nothing; the same key with another body is a 422. Kept {settings.IDEMPOTENCY_KEY_TTL_HOURS} hours.",
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+)
+REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+    type={"type": "string", "enum": ["true"]},
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    location=OpenApiParameter.HEADER,
+    response=[429],
+    required=True,
+    description="Seconds until this address may submit again.",
+    type={"type": "integer", "minimum": 1},
+)
+
+
 @extend_schema(
     operation_id="submissions_create",
     request=SubmissionIn,
-    responses={200: SubmissionOut, 201: SubmissionOut, 413: ErrorOut, 429: ErrorOut, **API_ERRORS},
+    parameters=[IDEMPOTENCY_KEY, REPLAYED, RETRY_AFTER],
+    responses={
+        200: OpenApiResponse(SubmissionOut, description="Merged into the lead this email submitted today."),
+        201: OpenApiResponse(SubmissionOut, description="A new lead."),
+        **api_errors(400, 401, 413, 415, 422, 429),
+    },
     auth=[],
 )
 @api_view(["POST"])
@@ -42,7 +72,9 @@ def submission_create(request: Request) -> Response:
     if int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return _error("too_large", f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", 413)
     if not request.user.is_authenticated and not intake_allowed(request._request):
-        return _error("rate_limited", "Too many submissions from this address; try again in a few minutes.", 429)
+        response = _error("rate_limited", "Too many submissions from this address; try again in a few minutes.", 429)
+        response["Retry-After"] = str(retry_after_seconds(window_seconds=settings.INTAKE_RATE_WINDOW_SECONDS))
+        return response
 
     # The body rules are SubmissionIn's (the documented schema), run without DRF's field objects.
     data = submission_data(request.data)

@@ -20,6 +20,7 @@ from leads.intake.serializers import PRIVACY_REQUIRED, ROLE_BY_LOWER, UNKNOWN_RO
 from leads.intake.services import ProductInterest, Submission, consent_now
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadSource
 from leads.validation import check_name, normalize_email, normalize_phone
+from leadsys.api_fields import UNKNOWN_FIELD, UnknownFields, field_label
 
 NON_FIELD = "non_field_errors"
 MAX_INTERESTS = 20
@@ -58,6 +59,9 @@ def submission_data(data: Any) -> dict[str, Any]:
     """The validated body, as SubmissionIn.validated_data; raises ValidationError like is_valid(raise_exception=True)."""
     if data is None:
         raise ValidationError({NON_FIELD: ["No data provided"]})
+    unknown = _unknown(data, FIELDS)
+    if unknown:
+        raise UnknownFields(unknown)
     try:
         return _object(data, FIELDS)
     except Invalid as exc:
@@ -230,6 +234,29 @@ def _object(value: Any, fields: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return valid
 
 
+def _unknown(value: Any, fields: tuple[tuple[str, Any], ...]) -> dict[Any, Any]:
+    """StrictSerializer's unknown_fields(): names no field declares, nested objects and lists included."""
+    if not isinstance(value, dict):
+        return {}
+    known = dict(fields)
+    found: dict[Any, Any] = {}
+    for name, item in value.items():
+        if name not in known:
+            found[field_label(name)] = [UNKNOWN_FIELD]
+        elif name in NESTED:
+            inner = NESTED[name](item)
+            if inner:
+                found[name] = inner
+    return found
+
+
+def _unknown_in_list(value: Any) -> dict[int, Any]:
+    if not isinstance(value, list):
+        return {}
+    found = {index: _unknown(item, INTEREST_FIELDS) for index, item in enumerate(value)}
+    return {index: names for index, names in found.items() if names}
+
+
 def _not_a_dict(value: Any) -> str:
     return f"Invalid data. Expected a dictionary, but got {type(value).__name__}."
 
@@ -264,3 +291,7 @@ FIELDS: tuple[tuple[str, Any], ...] = (
     ("product_interests", _interests),
     ("consent", _consent),
 )
+NESTED: dict[str, Any] = {
+    "product_interests": _unknown_in_list,
+    "consent": lambda value: _unknown(value, CONSENT_FIELDS),
+}

@@ -2,29 +2,92 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from rest_framework import serializers
 
 from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, LeadRole, LeadSource
 from leads.validation import check_name, normalize_email, normalize_phone
-from leadsys.api_fields import StrictBooleanField, StrictCharField, StrictChoiceField
+from leadsys.api_fields import WHITESPACE, StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 
 ROLE_BY_LOWER = {value.lower(): value for value in LeadRole.values}
 UNKNOWN_ROLE = f"Unknown role. Use one of: {', '.join(LeadRole.values)}."
 PRIVACY_REQUIRED = "The privacy notice must be accepted to record consent."
 
 
-class ProductInterestIn(serializers.Serializer):
+def _any_case(word: str) -> str:
+    return "".join(
+        f"[{char.upper()}{char.lower()}]" if char.isalpha() else char if char == " " else re.escape(char)
+        for char in word
+    )
+
+
+# A role is one of LeadRole's, in any case, with space around it; blank means none.
+ROLE_PATTERN = rf"^[{WHITESPACE}]*(?:(?:{'|'.join(_any_case(role) for role in LeadRole.values)})[{WHITESPACE}]*)?$"
+
+
+# The schema's words for rules a pattern cannot say: what email-validator and libphonenumber accept.
+# email-validator refuses addresses over 254 characters (RFC 5321), whatever the field allows, and
+# domains of special use (example.test, printer.local).
+SPECIAL_USE_DOMAIN = rf"@(?:.*\.)?(?:{'|'.join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)})\.?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "email",
+        "maxLength": 254,
+        "not": {"pattern": SPECIAL_USE_DOMAIN},
+        "description": "Not at a special-use domain (.test, .local, .invalid, .localhost, .onion, .arpa).",
+    }
+)
+class EmailField(StrictCharField):
+    pass
+
+
+@extend_schema_field(
+    {"type": "string", "format": "phone", "description": "A number libphonenumber reads as valid; stored as E.164."}
+)
+class PhoneField(StrictCharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "person-name",
+        "description": "At least two letters of any script (spaces, marks and signs do not count); at most 255 characters.",
+    }
+)
+class NameField(StrictCharField):
+    pass
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": ROLE_PATTERN, "description": f"One of: {', '.join(LeadRole.values)}."}
+)
+class RoleField(StrictCharField):
+    pass
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class AcceptedField(StrictBooleanField):
+    pass
+
+
+class ProductInterestIn(StrictSerializer):
     category = StrictCharField(max_length=100)
     product = StrictCharField(max_length=255)
     quantity = StrictCharField(max_length=100, required=False, allow_null=True, allow_blank=True)
     notes = StrictCharField(max_length=NOTES_MAX_LENGTH, required=False, allow_null=True, allow_blank=True)
 
 
-class ConsentIn(serializers.Serializer):
-    privacy_accepted = StrictBooleanField()
+class ConsentIn(StrictSerializer):
+    privacy_accepted = AcceptedField(help_text="Must be true.")
     marketing_opt_in = StrictBooleanField(default=False)
 
     def validate_privacy_accepted(self, value: bool) -> bool:
@@ -33,14 +96,14 @@ class ConsentIn(serializers.Serializer):
         return value
 
 
-class SubmissionIn(serializers.Serializer):
+class SubmissionIn(StrictSerializer):
     """The plan's LeadSubmission."""
 
-    name = StrictCharField(min_length=2, max_length=255)
-    email = StrictCharField(max_length=255)
-    phone = StrictCharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    name = NameField(min_length=2, max_length=255)
+    email = EmailField(max_length=255)
+    phone = PhoneField(max_length=32, required=False, allow_null=True, allow_blank=True)
     company = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
-    role = StrictCharField(max_length=100, required=False, allow_null=True, allow_blank=True)
+    role = RoleField(max_length=100, required=False, allow_null=True, allow_blank=True)
     location = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
     message = StrictCharField(
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_null=True, allow_blank=True, trim_whitespace=True

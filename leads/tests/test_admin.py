@@ -147,3 +147,22 @@ def test_the_paginator_counts_exactly_up_to_the_limit_then_estimates() -> None:
 )
 def test_every_change_list_opens(admin: Client, path: str) -> None:
     assert admin.get(path).status_code == 200
+
+
+def test_it_caps_offset_paging_and_says_to_filter_instead(admin: Client, settings: object) -> None:
+    from django.db import connection
+
+    from leads.tests.factories import LeadFactory
+    from leadsys import admin_paging
+
+    Lead.objects.bulk_create(LeadFactory.build_batch(admin_paging.MAX_PAGES + 10))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE leads")
+    paginator = admin_paging.EstimatedCountPaginator(Lead.objects.order_by("id"), 1)
+
+    assert paginator.num_pages == admin_paging.MAX_PAGES
+    assert paginator.validate_number(admin_paging.MAX_PAGES + 500) == admin_paging.MAX_PAGES
+    response = admin.get("/admin/leads/lead/", {"p": str(admin_paging.MAX_PAGES + 1)})
+    assert response.status_code == 200
+    assert "filter or search" in response.content.decode()
+    assert admin.get("/admin/leads/lead/", {"p": "2"}).status_code == 200

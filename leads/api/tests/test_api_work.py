@@ -197,7 +197,7 @@ def test_it_lets_a_manager_reassign_to_a_chosen_rep() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "status"), [({"to_user_id": 999999}, 400), ({"to_user_id": "abc"}, 400), ({"to_user_id": 10**12}, 400)]
+    ("body", "status"), [({"to_user_id": 999999}, 404), ({"to_user_id": "abc"}, 400), ({"to_user_id": 10**12}, 400)]
 )
 def test_it_refuses_a_reassignment_to_nobody_real(body: dict[str, object], status: int) -> None:
     assignment = AssignmentFactory()
