@@ -14,8 +14,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activity.models import ActivityType, ActorType, LeadActivity
-from activity.services import activity_append
+from activity.models import ActivityType, ActorType, LeadActivity, StaffReadKind
+from activity.services import activity_append, staff_read_record
+from assignments.guards import runs_as_staff
 from assignments.models import Assignment, AssignmentStatus
 from assignments.services import contact_log, lead_status_change
 from leads.api import serializers as s
@@ -62,12 +63,16 @@ def leads_filtered(query: dict[str, Any], request: Request) -> QuerySet[Lead]:
 @extend_schema(operation_id="leads_list", parameters=[s.LeadListQuery], responses={200: s.LeadPageOut, **ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def lead_list(request: Request) -> Response:
     query = s.LeadListQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     limit = query.validated_data["limit"]
     page = list(leads_filtered(query.validated_data, request)[: limit + 1])
     next_cursor = lead_cursor(page[limit - 1]) if len(page) > limit else None
+    staff_read_record(
+        user=request.user, kind=StaffReadKind.API_LEAD_LIST, filters=query.validated_data, row_count=len(page[:limit])
+    )
     return Response({"results": s.LeadOut(page[:limit], many=True).data, "next_cursor": next_cursor})
 
 
@@ -82,6 +87,7 @@ def _lead_document(lead_id: UUID) -> dict[str, Any]:
 @extend_schema(methods=["PATCH"], request=s.LeadPatchIn, responses={200: OpenApiTypes.OBJECT, **ERRORS})
 @api_view(["GET", "PATCH"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def lead_detail(request: Request, lead_id: UUID) -> Response:
     """The get_lead_full() document; PATCH changes the status (a status_change event)."""
     get_object_or_404(Lead, id=lead_id)
@@ -101,6 +107,7 @@ def lead_detail(request: Request, lead_id: UUID) -> Response:
 @extend_schema(methods=["POST"], request=s.ActivityIn, responses={201: s.ActivityOut, **ERRORS})
 @api_view(["GET", "POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def lead_activities(request: Request, lead_id: UUID) -> Response:
     """The lead's events, newest first; POST logs a call, an email or a note."""
     get_object_or_404(Lead, id=lead_id)

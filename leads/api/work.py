@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -16,7 +15,9 @@ from activity.models import ActivityType, LeadActivity
 from activity.selectors import pending_follow_ups
 from assignments import approvals, followups
 from assignments.completion import assignment_complete
+from assignments.guards import runs_as_staff
 from assignments.models import Assignment, AssignmentStatus
+from assignments.routing import staff_users
 from assignments.services import assignment_reassign
 from leads.api import serializers as s
 from leads.api.leads import ERRORS, owner_param
@@ -31,6 +32,7 @@ from leadsys.exceptions import Conflict, DomainError
 @extend_schema(methods=["POST"], request=s.FollowUpIn, responses={201: s.ActivityOut, **ERRORS})
 @api_view(["GET", "POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def follow_up_list(request: Request) -> Response:
     """GET: get_pending_follow_ups(), oldest first. POST: schedule a follow-up."""
     if request.method == "GET":
@@ -68,6 +70,7 @@ def _follow_up_close(request: Request, activity_id: UUID, *, complete: bool) -> 
 @extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def follow_up_complete(request: Request, activity_id: UUID) -> Response:
     return _follow_up_close(request, activity_id, complete=True)
 
@@ -75,6 +78,7 @@ def follow_up_complete(request: Request, activity_id: UUID) -> Response:
 @extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def follow_up_cancel(request: Request, activity_id: UUID) -> Response:
     return _follow_up_close(request, activity_id, complete=False)
 
@@ -85,6 +89,7 @@ def follow_up_cancel(request: Request, activity_id: UUID) -> Response:
 @extend_schema(parameters=[s.ApprovalQuery], responses={200: s.ActivityOut(many=True), **ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def approval_list(request: Request) -> Response:
     query = s.ApprovalQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -107,6 +112,7 @@ def _approval_decide(request: Request, activity_id: UUID, *, approve: bool) -> R
 @extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
+@runs_as_staff
 def approval_approve(request: Request, activity_id: UUID) -> Response:
     return _approval_decide(request, activity_id, approve=True)
 
@@ -114,6 +120,7 @@ def approval_approve(request: Request, activity_id: UUID) -> Response:
 @extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
+@runs_as_staff
 def approval_reject(request: Request, activity_id: UUID) -> Response:
     return _approval_decide(request, activity_id, approve=False)
 
@@ -124,6 +131,7 @@ def approval_reject(request: Request, activity_id: UUID) -> Response:
 @extend_schema(parameters=[s.AssignmentQuery], responses={200: s.AssignmentOut(many=True), **ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def assignment_list(request: Request) -> Response:
     query = s.AssignmentQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -137,6 +145,7 @@ def assignment_list(request: Request) -> Response:
 @extend_schema(request=s.AssignmentCompleteIn, responses={200: s.AssignmentOut, **ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def assignment_complete_view(request: Request, assignment_id: UUID) -> Response:
     """The owner (or a manager) closes the assignment; the trigger fills sla_met."""
     assignment = get_object_or_404(Assignment, id=assignment_id)
@@ -152,6 +161,7 @@ def assignment_complete_view(request: Request, assignment_id: UUID) -> Response:
 @extend_schema(request=s.ReassignIn, responses={200: s.AssignmentOut, **ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
+@runs_as_staff
 def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
     """Move the assignment's lead to a chosen rep, or to whoever's turn it is."""
     assignment = get_object_or_404(Assignment, id=assignment_id)
@@ -159,7 +169,7 @@ def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
     data.is_valid(raise_exception=True)
     to_user = None
     if "to_user_id" in data.validated_data:
-        to_user = User.objects.filter(id=data.validated_data["to_user_id"], is_active=True).first()
+        to_user = staff_users().filter(id=data.validated_data["to_user_id"], is_active=True).first()
         if to_user is None:
             raise DomainError("No such active user.", code="not_a_rep", field="to_user_id")
     new = assignment_reassign(
@@ -177,6 +187,7 @@ def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
 @extend_schema(responses={200: OpenApiTypes.OBJECT, **ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def dashboard(request: Request) -> Response:
     """get_dashboard_stats()."""
     return Response(dashboard_stats())
