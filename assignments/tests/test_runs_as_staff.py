@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
