@@ -73,6 +73,7 @@ def main() -> int:
         manage(url, "migrate", "--no-input")
     # Production settings, as a deployment runs them (the test client speaks plain HTTP).
     production = {"DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 50, "SECURE_SSL_REDIRECT": "false"}
+    production["REQUIRE_2FA_FOR_MANAGERS"] = "false"  # the bench user signs in with force_login, no device
     os.environ.update({"DATABASE_URL": url, "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING", **production})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadsys.settings")
     manage(url, "collectstatic", "--no-input", "--verbosity", "0")
