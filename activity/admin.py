@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from activity.models import LeadActivity
+from activity.models import LeadActivity, StaffRead
 from leadsys.admin_paging import LargeTableAdmin
 
 
@@ -27,6 +27,26 @@ class LeadActivityAdmin(LargeTableAdmin):
         "actor_id",
         "metadata",
     )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(StaffRead)
+class StaffReadAdmin(admin.ModelAdmin):
+    """The audit of exports and bulk reads: read-only, like the event log."""
+
+    list_display = ("created_at", "username", "kind", "row_count", "filters")
+    list_filter = ("kind",)
+    search_fields = ("username",)
+    ordering = ("-created_at", "-id")
+    readonly_fields = ("id", "created_at", "user_id", "username", "kind", "filters", "row_count")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

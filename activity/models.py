@@ -99,3 +99,31 @@ class LeadActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} ({self.status}) on {self.lead_id}"
+
+
+class StaffReadKind(models.TextChoices):
+    CSV_EXPORT = "csv_export", _("CSV export")
+    API_LEAD_LIST = "api_lead_list", _("API lead list")
+
+
+class StaffRead(models.Model):
+    """One read of many leads by a person (a CSV export, a page of the API's lead list).
+
+    Written by the owner only (activity.services.staff_read_record); staff cannot write or read it
+    (activity/migrations/0008), managers see it in the admin and the console.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id = models.IntegerField()
+    username = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=StaffReadKind.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    row_count = models.IntegerField()
+
+    class Meta:
+        db_table = "staff_reads"
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} {self.row_count} rows at {self.created_at:%Y-%m-%d %H:%M}"

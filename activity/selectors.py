@@ -8,6 +8,9 @@ from uuid import UUID
 
 from django.db import connection
 
+from activity.models import StaffRead
+from leadsys.roles import as_owner
+
 FOLLOW_UP_COLUMNS = (
     "activity_id",
     "lead_id",
@@ -34,3 +37,10 @@ def pending_follow_ups(
             [limit, after_scheduled_for, str(after_id) if after_id else None, owner_id],
         )
         return [dict(zip(FOLLOW_UP_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def staff_reads_recent(*, limit: int = 200) -> list[StaffRead]:
+    """The newest exports and bulk reads, for a manager's page. Read as the owner: the staff role has no
+    privilege on the audit at all (activity/migrations/0008); the page checks the manager first."""
+    with as_owner():
+        return list(StaffRead.objects.order_by("-created_at", "-id")[:limit])

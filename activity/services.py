@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.db import transaction
+
 from activity.metadata import validate_metadata
-from activity.models import DEFAULT_STATUSES, STATUSES_BY_TYPE, ActorType, LeadActivity
+from activity.models import DEFAULT_STATUSES, STATUSES_BY_TYPE, ActorType, LeadActivity, StaffRead, StaffReadKind
 from leadsys.exceptions import DomainError
+from leadsys.roles import as_owner
 
 
 def activity_append(
@@ -40,3 +43,22 @@ def activity_append(
     # anon role (insert-only under RLS) can append events during intake.
     activity.save(force_insert=True)
     return activity
+
+
+@transaction.atomic
+def staff_read_record(*, user: Any, kind: str, filters: dict[str, Any], row_count: int) -> StaffRead:
+    """Note who read many leads at once (an export, a page of the API list), with what filters.
+
+    Written as the owner even inside a staff transaction: the role cannot write or read the audit,
+    so nobody can leave out or rewrite their own reads.
+    """
+    if kind not in StaffReadKind.values:
+        raise ValueError(f"Unknown staff read {kind!r}")
+    clean = {
+        key: value if isinstance(value, (bool, int, float)) or value is None else str(value)
+        for key, value in filters.items()
+    }
+    with as_owner():
+        return StaffRead.objects.create(
+            user_id=user.id, username=user.get_username(), kind=kind, filters=clean, row_count=row_count
+        )

@@ -12,9 +12,9 @@ from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivit
 from activity.services import activity_append
 from assignments import routing
 from assignments.guards import require_lead, require_manager, require_staff
+from assignments.outbox import webhook_emit
 from assignments.pending import decide, lock_pending
 from leads.models import Lead
-from leads.webhooks.services import webhook_emit
 from leadsys.exceptions import DomainError
 
 HIGH_VALUE_APPROVAL = "high_value_lead"

@@ -18,11 +18,11 @@ from activity.services import activity_append
 from assignments import routing
 from assignments.guards import require_lead, require_staff
 from assignments.notify import staff_email_send
+from assignments.outbox import webhook_emit
 from assignments.pending import decide, lock_pending
 from assignments.schedule import first_follow_up
 from assignments.selectors import active_assignment
 from leads.models import Lead
-from leads.webhooks.services import webhook_emit
 from leadsys.exceptions import DomainError
 
 # --- Follow-ups --------------------------------------------------------------------------
@@ -128,4 +128,6 @@ def follow_up_remind(*, activity_id: UUID, now: datetime) -> bool:
 def _user_emails(user_id: str) -> list[str]:
     if not user_id.isdigit():
         return []
-    return [e for e in User.objects.filter(id=int(user_id), is_active=True).values_list("email", flat=True) if e]
+    return [
+        e for e in routing.staff_users().filter(id=int(user_id), is_active=True).values_list("email", flat=True) if e
+    ]

@@ -16,12 +16,16 @@ from leadsys.exceptions import Conflict, NotFound
 
 
 def lock_pending(*, activity_id: UUID, type: str) -> LeadActivity:
-    item = LeadActivity.objects.select_for_update().filter(id=activity_id, type=type).first()
-    if item is None:
+    # Only a pending item can be locked by staff (the UPDATE policy of activity/migrations/0006 is
+    # what FOR UPDATE checks), so a decided one is told apart by a plain read.
+    items = LeadActivity.objects.filter(id=activity_id, type=type)
+    item = items.filter(status=ActivityStatus.PENDING).select_for_update().first()
+    if item is not None:
+        return item
+    decided = items.first()
+    if decided is None:
         raise NotFound(f"No such {type.replace('_', '-')}.", field="activity_id")
-    if item.status != ActivityStatus.PENDING:
-        raise Conflict(f"This {type.replace('_', '-')} was already {item.status}.", code="already_decided")
-    return item
+    raise Conflict(f"This {type.replace('_', '-')} was already {decided.status}.", code="already_decided")
 
 
 def decide(item: LeadActivity, *, status: str | None, added: dict[str, Any]) -> LeadActivity:

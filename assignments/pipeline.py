@@ -16,9 +16,9 @@ from activity.triage import LeadSnapshot, triage
 from assignments.approvals import approval_from_ai
 from assignments.followups import follow_up_from_ai
 from assignments.guards import lock_lead
+from assignments.outbox import webhook_emit
 from assignments.services import RoutingOutcome, lead_route
 from leads.models import Lead
-from leads.webhooks.services import webhook_emit
 
 
 def lead_triage(*, lead_id: UUID) -> LeadActivity:

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assignments import selectors
@@ -61,6 +62,12 @@ class Candidate:
         return item
 
 
+def staff_users() -> QuerySet[User]:
+    """Users as a staff request may read them: never the password hash, whose column the role
+    `authenticated` cannot select (activity/migrations/0008)."""
+    return User.objects.defer("password")
+
+
 def display_name(user: User) -> str:
     return user.get_full_name() or user.username
 
@@ -83,7 +90,7 @@ def is_staff_member(user: Any) -> bool:
 
 
 def manager_emails() -> list[str]:
-    users = User.objects.filter(is_active=True, groups__name=MANAGERS_GROUP).exclude(email="").order_by("id")
+    users = staff_users().filter(is_active=True, groups__name=MANAGERS_GROUP).exclude(email="").order_by("id")
     return list(dict.fromkeys(u.email for u in users))
 
 
@@ -125,6 +132,7 @@ def rep_candidates(*, lead: Lead, exclude_owner_ids: Iterable[str] = ()) -> list
     """Every active rep with a profile, each with the reasons they cannot take this lead."""
     profiles = list(
         RepProfile.objects.select_related("user")
+        .defer("user__password")
         .filter(user__is_active=True, user__groups__name=REPS_GROUP)
         .distinct()
         .order_by("id")

@@ -22,10 +22,10 @@ from assignments.business_hours import sla_deadline
 from assignments.guards import lock_lead, require_manager, require_staff
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
+from assignments.outbox import webhook_emit
 from leads.contact_details import clean_contact_details
 from leads.models import Lead, LeadStatus
 from leads.selectors import current_triage
-from leads.webhooks.services import webhook_emit
 from leadsys.exceptions import Conflict, DomainError
 
 # pg_advisory_xact_lock key: one routing decision at a time, so open-lead
@@ -89,7 +89,7 @@ def _assign_by_turn(
         return None
     return _open_assignment(
         lead=lead,
-        owner=User.objects.get(id=chosen.user_id),
+        owner=routing.staff_users().get(id=chosen.user_id),
         priority=priority,
         rule=routing.RULE_ROUND_ROBIN,
         candidates=[c.as_metadata(chosen=c is chosen) for c in candidates],
@@ -444,7 +444,7 @@ def _escalate(*, lead: Lead, assignment: Assignment) -> Assignment | None:
 def _managers_of(owner_id: str) -> list[str]:
     """The rep's own manager, or every sales manager when the rep has none."""
     profile = (
-        RepProfile.objects.select_related("manager").filter(user_id=int(owner_id)).first()
+        RepProfile.objects.select_related("manager").defer("manager__password").filter(user_id=int(owner_id)).first()
         if owner_id.isdigit()
         else None
     )

@@ -9,11 +9,20 @@ the database), so the figure is server time without the network.
 
 It migrates the bench database to the indexes this code expects, ANALYZEs,
 then prints p50/p95/max per page and the slowest page's EXPLAIN if asked.
+
+    .venv/bin/python bench/admin.py --leads 1000000 --runs 40 --roles
+
+--roles measures only what staff requests pay for running as `authenticated`
+(leadsys.roles.staff_role: SET LOCAL ROLE, the app.* settings, row-level
+security in every plan): the lead page and the API's lead list, each request
+alternating between the owner (the same view in a plain transaction) and the
+role, so both see the same cache and the same neighbours on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -55,6 +64,7 @@ def main() -> int:
     parser.add_argument("--leads", type=int, required=True, help="the bench size seeded by bench/sql_functions.py")
     parser.add_argument("--runs", type=int, default=20, help="requests per page (first one warms the cache)")
     parser.add_argument("--skip-migrate", action="store_true")
+    parser.add_argument("--roles", action="store_true", help="owner vs authenticated, alternated, and nothing else")
     args = parser.parse_args()
 
     url, _, _handle = bench_database_url(args.leads, reseed=False)
@@ -63,6 +73,7 @@ def main() -> int:
         manage(url, "migrate", "--no-input")
     # Production settings, as a deployment runs them (the test client speaks plain HTTP).
     production = {"DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 50, "SECURE_SSL_REDIRECT": "false"}
+    production["REQUIRE_2FA_FOR_MANAGERS"] = "false"  # the bench user signs in with force_login, no device
     os.environ.update({"DATABASE_URL": url, "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING", **production})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadsys.settings")
     manage(url, "collectstatic", "--no-input", "--verbosity", "0")
@@ -100,6 +111,9 @@ def main() -> int:
     email = sample[2]["email"]
     phone_digits = next(s["phone"] for s in sample if s["phone"])[3:9]
     company_word = next(s["company"] for s in sample if s["company"]).split()[0]
+
+    if args.roles:
+        return compare_roles(client, api, sample, args.runs)
 
     from leadsys.keyset import encode_cursor
 
@@ -194,6 +208,46 @@ def main() -> int:
         change_times += timed_get(client, f"/admin/leads/lead/{row['id']}/change/", None, 1)
     lines.append(report(f"admin: lead change page ({len(change_times)} different leads)", change_times))
     print(lines[-1])
+    return 0
+
+
+def compare_roles(client: object, api: object, sample: list[dict], runs: int) -> int:
+    """Owner vs authenticated on the same pages, request by request in turn (ABAB...)."""
+    from django.db import transaction
+
+    from assignments import guards
+    from leadsys.roles import staff_role
+
+    def as_owner(**_: object) -> contextlib.AbstractContextManager:
+        return transaction.atomic()  # the same single transaction, without the role
+
+    pages = [
+        (f"console: lead page ({min(len(sample), runs)} leads)", client, None),
+        ("api: leads", api, "/api/v1/leads/"),
+    ]
+    pages += [
+        ("api: leads status=new", api, "/api/v1/leads/?status=new"),
+        ("console: leads list", client, "/console/leads/"),
+    ]
+    print(f"owner vs authenticated, alternated; {runs} requests each per page")
+    worst = 0.0
+    for label, runner, path in pages:
+        times: dict[str, list[float]] = {"owner": [], "authenticated": []}
+        for i in range(runs + 1):
+            target = path or f"/console/leads/{sample[i % len(sample)]['id']}/"
+            order = ("owner", "authenticated") if i % 2 == 0 else ("authenticated", "owner")
+            for mode in order:
+                guards.staff_role = staff_role if mode == "authenticated" else as_owner
+                took = timed_get(runner, target, None, 1)
+                if i:  # the first round warms the cache
+                    times[mode] += took
+        guards.staff_role = staff_role
+        owner, role = statistics.median(times["owner"]), statistics.median(times["authenticated"])
+        worst = max(worst, role / owner - 1)
+        print(report(f"{label}, owner", times["owner"]))
+        print(report(f"{label}, authenticated", times["authenticated"]))
+        print(f"{'':<58} authenticated costs {100 * (role / owner - 1):+.1f} % (p50)", flush=True)
+    print(f"worst p50 difference: {100 * worst:+.1f} %")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 
 ROLES = frozenset({"anon", "authenticated"})
@@ -27,3 +28,55 @@ def database_role(role: str) -> Iterator[None]:
         cursor.execute(f"SET LOCAL ROLE {role}")  # role is from the whitelist above
         yield
         cursor.execute("RESET ROLE")
+
+
+# The settings the staff policies read (activity/migrations/0007): who is asking, whether they
+# are a manager, and REP_VISIBILITY. Transaction-local (set_config(..., true)), like SET LOCAL ROLE.
+_STAFF_SETTINGS = (
+    "SELECT set_config('app.user_id', %s, true), set_config('app.is_manager', %s, true),"
+    " set_config('app.rep_visibility', %s, true)"
+)
+
+
+@contextmanager
+def staff_role(*, user_id: int, is_manager: bool) -> Iterator[None]:
+    """A transaction (or savepoint) run as `authenticated` on behalf of one staff user.
+
+    The caller decides who the user is and whether they manage (from auth tables this role does
+    not read); the database then enforces what that person may do. On success the role and the
+    settings are cleared before the block ends, so a surrounding transaction (a test's, or one
+    that goes on after the view) is the owner's again; on an error the rollback undoes them.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL ROLE authenticated")
+            cursor.execute(_STAFF_SETTINGS, [str(user_id), "true" if is_manager else "false", settings.REP_VISIBILITY])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(_STAFF_SETTINGS, ["", "", ""])
+
+
+def current_database_role() -> str:
+    """The SET ROLE in force: 'none' for the owner (the session's own user)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('role')")
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def as_owner() -> Iterator[None]:
+    """Step out of `authenticated` for system work inside a staff request, then back in.
+
+    For the few fixed steps a person's action sets off that are not theirs to do by hand and read
+    what the role must not (the webhook outbox with its signing secrets, the staff-read audit). The
+    app.* settings stay, so the person is still known. Outside a staff transaction it changes nothing.
+    """
+    if not connection.in_atomic_block or current_database_role() != "authenticated":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE authenticated")

@@ -311,6 +311,13 @@ AXES_RESET_ON_SUCCESS = True
 # with the username and IP in clear, since a security log that masks who and where is no log.
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 
+# Who sees which leads in the console, the API and the CSV export (activity/migrations/0007):
+# "all" (every staff member sees every lead) or "own" (a rep sees the leads assigned to them and
+# those waiting unassigned; managers see all).
+REP_VISIBILITY = env("REP_VISIBILITY", default="all")
+if REP_VISIBILITY not in ("all", "own"):
+    raise ImproperlyConfigured("REP_VISIBILITY must be 'all' or 'own'.")
+
 REQUIRE_2FA_FOR_MANAGERS = _typed("REQUIRE_2FA_FOR_MANAGERS", bool, not DEBUG)
 OTP_TOTP_ISSUER = COMPANY_NAME
 

@@ -13,8 +13,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activity.models import ActivityType, ActorType, LeadActivity
-from activity.services import activity_append
+from activity.models import ActivityType, ActorType, LeadActivity, StaffReadKind
+from activity.services import activity_append, staff_read_record
+from assignments.guards import runs_as_staff
 from assignments.models import Assignment, AssignmentStatus
 from assignments.services import contact_log, lead_status_change
 from leads.api import serializers as s
@@ -90,6 +91,7 @@ def previous_url(request: Request, leads: QuerySet[Lead], cursor: tuple[Any, UUI
 @extend_schema(operation_id="leads_list", parameters=[s.LeadListQuery], responses={200: s.LeadPageOut, **LIST_ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def lead_list(request: Request) -> Response:
     query = s.LeadListQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -100,6 +102,9 @@ def lead_list(request: Request) -> Response:
         matching = leads_matching(query.validated_data, request)
         previous = previous_url(request, matching, _cursor(query.validated_data), limit)
     next_cursor = lead_cursor(page[limit - 1]) if len(page) > limit else None
+    staff_read_record(
+        user=request.user, kind=StaffReadKind.API_LEAD_LIST, filters=query.validated_data, row_count=len(page[:limit])
+    )
     return Response(
         {
             "results": s.LeadOut(page[:limit], many=True).data,
@@ -125,6 +130,7 @@ def _lead_document(lead_id: UUID) -> dict[str, Any]:
 @extend_schema(methods=["PATCH"], request=s.LeadPatchIn, responses={200: s.LeadDocumentOut, **WRITE_ERRORS})
 @api_view(["GET", "PATCH"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def lead_detail(request: Request, lead_id: UUID) -> Response:
     """The get_lead_full() document; PATCH changes the status (a status_change event)."""
     get_object_or_404(Lead, id=lead_id)
@@ -148,6 +154,7 @@ def lead_detail(request: Request, lead_id: UUID) -> Response:
 @extend_schema(methods=["POST"], request=ACTIVITY_IN, responses={201: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["GET", "POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def lead_activities(request: Request, lead_id: UUID) -> Response:
     """The lead's events, newest first; POST logs a call, an email or a note."""
     get_object_or_404(Lead, id=lead_id)

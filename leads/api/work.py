@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -15,7 +14,9 @@ from activity.models import ActivityType, LeadActivity
 from activity.selectors import pending_follow_ups
 from assignments import approvals, followups, routing
 from assignments.completion import assignment_complete
+from assignments.guards import runs_as_staff
 from assignments.models import Assignment, AssignmentStatus
+from assignments.routing import staff_users
 from assignments.services import assignment_reassign
 from leads.api import serializers as s
 from leads.api.leads import LIST_ERRORS, owner_param
@@ -30,6 +31,7 @@ from leadsys.exceptions import WRITE_ERRORS, Conflict, NotFound, api_errors
 @extend_schema(methods=["POST"], request=s.FollowUpIn, responses={201: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["GET", "POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def follow_up_list(request: Request) -> Response:
     """GET: get_pending_follow_ups(), oldest first. POST: schedule a follow-up."""
     if request.method == "GET":
@@ -67,6 +69,7 @@ def _follow_up_close(request: Request, activity_id: UUID, *, complete: bool) -> 
 @extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def follow_up_complete(request: Request, activity_id: UUID) -> Response:
     return _follow_up_close(request, activity_id, complete=True)
 
@@ -74,6 +77,7 @@ def follow_up_complete(request: Request, activity_id: UUID) -> Response:
 @extend_schema(request=s.FollowUpCloseIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def follow_up_cancel(request: Request, activity_id: UUID) -> Response:
     return _follow_up_close(request, activity_id, complete=False)
 
@@ -84,6 +88,7 @@ def follow_up_cancel(request: Request, activity_id: UUID) -> Response:
 @extend_schema(parameters=[s.ApprovalQuery], responses={200: s.ActivityOut(many=True), **LIST_ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def approval_list(request: Request) -> Response:
     query = s.ApprovalQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -106,6 +111,7 @@ def _approval_decide(request: Request, activity_id: UUID, *, approve: bool) -> R
 @extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
+@runs_as_staff
 def approval_approve(request: Request, activity_id: UUID) -> Response:
     return _approval_decide(request, activity_id, approve=True)
 
@@ -113,6 +119,7 @@ def approval_approve(request: Request, activity_id: UUID) -> Response:
 @extend_schema(request=s.ApprovalDecisionIn, responses={200: s.ActivityOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
+@runs_as_staff
 def approval_reject(request: Request, activity_id: UUID) -> Response:
     return _approval_decide(request, activity_id, approve=False)
 
@@ -123,6 +130,7 @@ def approval_reject(request: Request, activity_id: UUID) -> Response:
 @extend_schema(parameters=[s.AssignmentQuery], responses={200: s.AssignmentOut(many=True), **LIST_ERRORS})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def assignment_list(request: Request) -> Response:
     query = s.AssignmentQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -136,6 +144,7 @@ def assignment_list(request: Request) -> Response:
 @extend_schema(request=s.AssignmentCompleteIn, responses={200: s.AssignmentOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def assignment_complete_view(request: Request, assignment_id: UUID) -> Response:
     """The owner (or a manager) closes the assignment; the trigger fills sla_met."""
     assignment = get_object_or_404(Assignment, id=assignment_id)
@@ -151,6 +160,7 @@ def assignment_complete_view(request: Request, assignment_id: UUID) -> Response:
 @extend_schema(request=s.ReassignIn, responses={200: s.AssignmentOut, **WRITE_ERRORS})
 @api_view(["POST"])
 @permission_classes([IsManager])
+@runs_as_staff
 def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
     """Move the assignment's lead to a chosen rep, or to whoever's turn it is."""
     assignment = get_object_or_404(Assignment, id=assignment_id)
@@ -158,7 +168,7 @@ def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
     data.is_valid(raise_exception=True)
     to_user = None
     if "to_user_id" in data.validated_data:
-        to_user = User.objects.filter(id=data.validated_data["to_user_id"], is_active=True).first()
+        to_user = staff_users().filter(id=data.validated_data["to_user_id"], is_active=True).first()
         # Like an unknown id in the path: a well-formed id that names no rep is a 404, not bad input.
         if to_user is None or not (routing.is_rep(to_user) and hasattr(to_user, "rep_profile")):
             raise NotFound("No active sales rep has this id.", field="to_user_id")
@@ -177,6 +187,7 @@ def assignment_reassign_view(request: Request, assignment_id: UUID) -> Response:
 @extend_schema(responses={200: s.DashboardOut, **api_errors(401, 403)})
 @api_view(["GET"])
 @permission_classes([IsStaffMember])
+@runs_as_staff
 def dashboard(request: Request) -> Response:
     """get_dashboard_stats()."""
     return Response(dashboard_stats())

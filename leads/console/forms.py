@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from activity.metadata import CallMetadata, FollowUpAction, Intent, Priority
 from assignments.approvals import REQUESTABLE_APPROVALS
 from assignments.models import REPS_GROUP
-from assignments.routing import display_name
+from assignments.routing import display_name, staff_users
 from leads.models import LeadStatus
 
 
@@ -102,8 +102,10 @@ class ReassignForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to_user"]
-        field.queryset = User.objects.filter(is_active=True, groups__name=REPS_GROUP).order_by(
-            "first_name", "last_name", "username"
+        field.queryset = (
+            staff_users()
+            .filter(is_active=True, groups__name=REPS_GROUP)
+            .order_by("first_name", "last_name", "username")
         )
         field.label_from_instance = display_name
 

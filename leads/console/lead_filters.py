@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
+from assignments.routing import staff_users
 from leads.console.cursors import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
@@ -35,7 +35,7 @@ def _any(choices: list[tuple[str, str]] | tuple) -> list[tuple[str, str]]:
 
 
 def _owner_choices() -> list[tuple[str, str]]:
-    staff = User.objects.filter(is_active=True, groups__name__in=[REPS_GROUP, MANAGERS_GROUP]).distinct()
+    staff = staff_users().filter(is_active=True, groups__name__in=[REPS_GROUP, MANAGERS_GROUP]).distinct()
     people = [(str(u.id), u.get_full_name() or u.username) for u in staff.order_by("first_name", "last_name", "id")]
     return _any([(UNASSIGNED, _("Unassigned")), *people])
 

@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from activity.models import LeadActivity
-from assignments.routing import display_name
+from assignments.routing import display_name, staff_users
 
 # The lead's intent and priority as get_lead_full() reports them: the latest
 # ai_result, overridden by the latest correction of that result.
@@ -67,7 +66,7 @@ def queue_rows(*, owner_id: str, limit: int = QUEUE_LIMIT) -> list[QueueRow]:
 def user_names(ids: Iterable[Any]) -> dict[str, str]:
     """Display names by user id (as the text the event log stores)."""
     numeric = {int(i) for i in ids if i is not None and str(i).isdigit() and len(str(i)) < 10}
-    return {str(u.id): display_name(u) for u in User.objects.filter(id__in=numeric)}
+    return {str(u.id): display_name(u) for u in staff_users().filter(id__in=numeric)}
 
 
 def lead_activity_exists(*, lead_id: UUID, activity_id: UUID, type: str) -> bool:

@@ -27,6 +27,7 @@ from assignments import services as assignments
 from assignments.approvals import approval_request
 from assignments.completion import assignment_complete
 from assignments.models import REPS_GROUP
+from assignments.routing import staff_users
 from assignments.selectors import latest_ai_result
 from leads.console import forms
 from leads.console.lead import selectors as lead_selectors
@@ -45,12 +46,12 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("owner")
     if wanted and wanted != str(request.user.id):
         require_manager(request.user)
-        owner = User.objects.filter(id=int(wanted)).first() if wanted.isdigit() and len(wanted) < 10 else None
+        owner = staff_users().filter(id=int(wanted)).first() if wanted.isdigit() and len(wanted) < 10 else None
         if owner is None:
             raise Http404("No such user.")
     now = timezone.now()
     rows = lead_selectors.queue_rows(owner_id=str(owner.id))
-    reps = User.objects.filter(is_active=True, groups__name=REPS_GROUP).order_by("first_name", "username")
+    reps = staff_users().filter(is_active=True, groups__name=REPS_GROUP).order_by("first_name", "username")
     context = {
         "rows": [(row, sla_left(row.sla_deadline, now)) for row in rows],
         "owner": owner,

@@ -11,4 +11,5 @@ urlpatterns = [
     path("approvals/<uuid:activity_id>/decide/", views.approval_decide, name="approval_decide"),
     path("leads/", views.leads, name="leads"),
     path("leads/export.csv", views.leads_csv, name="leads_csv"),
+    path("reads/", views.staff_reads, name="staff_reads"),
 ]

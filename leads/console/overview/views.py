@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from activity.selectors import staff_reads_recent
 from assignments import approvals as approval_services
 from assignments import followups
 from leads.console.csv_export import leads_csv_response
@@ -95,4 +96,15 @@ def leads_csv(request: HttpRequest) -> HttpResponseBase:
     form = pages.lead_filter_form(request)
     if form.is_bound and not form.is_valid():
         return pages.leads_page(request, form=form)
-    return leads_csv_response(pages.leads_for(form))
+    filters = {key: value for key, value in (form.cleaned_data if form.is_bound else {}).items() if value}
+    return leads_csv_response(pages.leads_for(form), user=request.user, filters=filters)
+
+
+# --- Audit of staff reads ---------------------------------------------------------------------
+
+
+@require_GET
+@manager_required
+def staff_reads(request: HttpRequest) -> HttpResponse:
+    """Who exported or bulk-read leads, when, with which filters, and how many rows."""
+    return render(request, "console/staff_reads.html", {"reads": staff_reads_recent()})

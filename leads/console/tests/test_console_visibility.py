@@ -1,0 +1,143 @@
+"""REP_VISIBILITY (all|own) in the console, the CSV export and the API alike, and the audit of staff reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from activity.models import LeadActivity, StaffRead, StaffReadKind
+from assignments.tests.factories import AssignmentFactory
+from assignments.tests.staff import make_manager, make_rep
+from leads.api.tests.support import TokenClient
+from leads.console.tests.overview_support import client_for
+from leads.models import Lead
+from leads.tests.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Desk:
+    rep: User
+    other: User
+    manager: User
+    own: Lead
+    others: Lead
+    waiting: Lead
+
+
+@pytest.fixture
+def desk() -> Desk:
+    rep, other, manager = make_rep(), make_rep(), make_manager()
+    own, others, waiting = (LeadFactory(name=name) for name in ("Asha Own", "Bela Others", "Chitra Waiting"))
+    AssignmentFactory(lead=own, owner_id=str(rep.id))
+    AssignmentFactory(lead=others, owner_id=str(other.id))
+    AssignmentFactory(lead=waiting, owner_id=str(rep.id), completed=True)  # closed: waiting unassigned again
+    return Desk(rep, other, manager, own, others, waiting)
+
+
+def _csv_names(client: Client, query: str = "") -> set[str]:
+    response = client.get("/console/leads/export.csv" + query)
+    assert response.status_code == 200
+    body, _, trailer = b"".join(response.streaming_content).decode().rstrip("\r\n").rpartition("\r\n")
+    rows = list(csv.DictReader(io.StringIO(body + "\r\n")))
+    assert trailer == f"# complete: {len(rows)} rows"
+    return {row["name"] for row in rows}
+
+
+def _api(user: User) -> TokenClient:
+    return TokenClient(user) if not hasattr(user, "auth_token") else _Again(user)
+
+
+class _Again(TokenClient):
+    """A second client for a user who has a token already (one token per user)."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(None)
+        self.user = user
+        self.headers = {"HTTP_AUTHORIZATION": f"Token {user.auth_token.key}"}
+
+
+def _api_names(user: User) -> set[str]:
+    response = _api(user).get("/leads/", {"limit": 100})
+    assert response.status_code == 200
+    return {lead["name"] for lead in response.json()["results"]}
+
+
+def test_it_shows_a_rep_only_their_own_and_waiting_leads_with_own(desk: Desk, settings: Any) -> None:
+    settings.REP_VISIBILITY = "own"
+    client = client_for(desk.rep)
+    assert client.get(f"/console/leads/{desk.own.id}/").status_code == 200
+    assert client.get(f"/console/leads/{desk.waiting.id}/").status_code == 200
+    assert client.get(f"/console/leads/{desk.others.id}/").status_code == 404
+    listed = client.get("/console/leads/").content.decode()
+    assert "Asha Own" in listed and "Chitra Waiting" in listed and "Bela Others" not in listed
+    assert _csv_names(client) == {"Asha Own", "Chitra Waiting"}
+    assert _api_names(desk.rep) == {"Asha Own", "Chitra Waiting"}
+    assert _api(desk.rep).get(f"/leads/{desk.others.id}/").status_code == 404
+    assert _api(desk.rep).get(f"/leads/{desk.others.id}/activities/").status_code == 404
+
+
+def test_it_lets_a_rep_change_nothing_on_another_reps_lead_with_own(desk: Desk, settings: Any) -> None:
+    settings.REP_VISIBILITY = "own"
+    client = client_for(desk.rep)
+    before = LeadActivity.objects.filter(lead=desk.others).count()
+    assert client.post(f"/console/leads/{desk.others.id}/note/", {"text": "mine now"}).status_code == 404
+    api = _api(desk.rep)
+    assert api.post(f"/leads/{desk.others.id}/activities/", {"type": "note", "message": "x"}).status_code == 404
+    assert api.patch(f"/leads/{desk.others.id}/", {"status": "lost"}).status_code == 404
+    assert LeadActivity.objects.filter(lead=desk.others).count() == before
+    assert Lead.objects.get(id=desk.others.id).status == "new"
+    assert client.post(f"/console/leads/{desk.own.id}/note/", {"text": "called, no answer"}).status_code == 302
+
+
+def test_it_shows_a_manager_every_lead_with_own(desk: Desk, settings: Any) -> None:
+    settings.REP_VISIBILITY = "own"
+    client = client_for(desk.manager)
+    assert client.get(f"/console/leads/{desk.others.id}/").status_code == 200
+    assert _csv_names(client) == {"Asha Own", "Bela Others", "Chitra Waiting"}
+    assert _api_names(desk.manager) == {"Asha Own", "Bela Others", "Chitra Waiting"}
+
+
+def test_it_shows_every_rep_every_lead_with_all(desk: Desk, settings: Any) -> None:
+    settings.REP_VISIBILITY = "all"
+    client = client_for(desk.rep)
+    assert client.get(f"/console/leads/{desk.others.id}/").status_code == 200
+    assert _csv_names(client) == {"Asha Own", "Bela Others", "Chitra Waiting"}
+    assert _api_names(desk.rep) == {"Asha Own", "Bela Others", "Chitra Waiting"}
+
+
+def test_it_records_each_csv_export_with_its_filters_and_count(desk: Desk) -> None:
+    assert _csv_names(client_for(desk.rep), "?status=new") == {"Asha Own", "Bela Others", "Chitra Waiting"}
+    read = StaffRead.objects.get()
+    assert (read.user_id, read.username, read.kind, read.row_count) == (
+        desk.rep.id,
+        desk.rep.username,
+        StaffReadKind.CSV_EXPORT,
+        3,
+    )
+    assert read.filters == {"status": "new"}
+
+
+def test_it_records_each_page_of_the_api_lead_list(desk: Desk) -> None:
+    response = _api(desk.manager).get("/leads/", {"limit": 2, "status": "new"})
+    assert response.status_code == 200
+    read = StaffRead.objects.get()
+    assert (read.user_id, read.kind, read.row_count) == (desk.manager.id, StaffReadKind.API_LEAD_LIST, 2)
+    assert read.filters["status"] == "new" and read.filters["limit"] == 2
+    assert _api(desk.manager).get(f"/leads/{desk.own.id}/").status_code == 200
+    assert StaffRead.objects.count() == 1  # one lead is not a bulk read
+
+
+def test_it_shows_the_audit_to_managers_only(desk: Desk) -> None:
+    _csv_names(client_for(desk.rep))
+    assert client_for(desk.rep).get("/console/reads/").status_code == 403
+    page = client_for(desk.manager).get("/console/reads/")
+    assert page.status_code == 200
+    assert desk.rep.username in page.content.decode() and "CSV export" in page.content.decode()
