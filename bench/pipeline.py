@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60, help="seconds to wait for the worker after the load")
     parser.add_argument("--workers", type=int, default=2, help="uWSGI processes")
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--concurrency", type=int, default=1, help="jobs the worker runs at once")
     args = parser.parse_args()
 
     url, _handle = database_url("leadsys_pipeline_bench")
@@ -163,7 +164,9 @@ def main() -> None:
     )  # fmt: skip
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # the console email backend prints
     server = subprocess.Popen(server_command(args.workers, args.port), cwd=ROOT, env=env, **quiet)
-    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=env, **quiet)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--concurrency", str(args.concurrency)], cwd=ROOT, env=env, **quiet
+    )
     results = []
     try:
         for _ in range(100):
@@ -182,7 +185,10 @@ def main() -> None:
             process.terminate()
         for process in (server, worker):
             process.wait(20)
-    print(f"uWSGI processes={args.workers}, one supervised worker; {args.seconds:g} s per rate")
+    print(
+        f"uWSGI processes={args.workers}, one supervised worker (concurrency {args.concurrency}); "
+        f"{args.seconds:g} s per rate"
+    )
     for r in results:
         kept_up = r["assigned"] == r["submitted"] and r["lag_growth"] < 2
         print(
