@@ -15,13 +15,14 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.models import ActivityType, ActorType, LeadActivity
+from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
 from assignments import routing, selectors
 from assignments.business_hours import sla_deadline
 from assignments.guards import lock_lead, require_manager, require_staff
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
+from assignments.pending import decide
 from leads.contact_details import clean_contact_details
 from leads.models import Lead, LeadStatus
 from leads.selectors import current_triage
@@ -293,8 +294,49 @@ def contact_log(
         actor_type=ActorType.USER,
         actor_id=str(actor.id),
     )
-    first_response_record(lead_id=lead_id, actor_id=str(actor.id), at=event.created_at)
+    if counts_as_first_response(channel=channel, outcome=outcome):
+        first_response_record(lead_id=lead_id, actor_id=str(actor.id), at=event.created_at)
+    if channel == "email" or outcome == "connected":
+        suggested_follow_up_complete(lead_id=lead_id, actor=actor, channel=channel, done_by=event)
     return event
+
+
+def counts_as_first_response(*, channel: str, outcome: str | None) -> bool:
+    """The one rule for what stops the SLA clock (SLA_FIRST_RESPONSE); status `contacted` always does."""
+    if channel == "email" or settings.SLA_FIRST_RESPONSE == "attempt":
+        return True
+    return outcome == "connected"
+
+
+# The follow-up actions a logged contact carries out.
+FOLLOW_UP_DONE_BY = {"call": ("call",), "email": ("email", "send_catalog")}
+
+
+def suggested_follow_up_complete(*, lead_id: UUID, actor: User, channel: str, done_by: LeadActivity) -> list[UUID]:
+    """Complete the AI's pending follow-up the owner has just done (a call for `call`), naming the event."""
+    owner = selectors.active_assignment(lead_id=lead_id) or Assignment.objects.filter(lead_id=lead_id).first()
+    if owner is None or owner.owner_id != str(actor.id):
+        return []
+    pending = LeadActivity.objects.select_for_update().filter(
+        lead_id=lead_id,
+        type=ActivityType.FOLLOW_UP,
+        status=ActivityStatus.PENDING,
+        actor_type=ActorType.AI,
+        metadata__action__in=FOLLOW_UP_DONE_BY.get(channel, ()),
+    )
+    done = []
+    for item in pending:
+        decide(
+            item,
+            status=ActivityStatus.COMPLETED,
+            added={
+                "decided_by": str(actor.id),
+                "decided_at": done_by.created_at,
+                "outcome": f"Done: {channel} logged ({done_by.id})",
+            },
+        )
+        done.append(item.id)
+    return done
 
 
 @transaction.atomic

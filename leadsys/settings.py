@@ -211,6 +211,11 @@ SLA_MINUTES = {
 BUSINESS_DAYS = env.list("BUSINESS_DAYS", cast=int, default=[0, 1, 2, 3, 4, 5])  # Mon=0
 BUSINESS_HOURS = env("BUSINESS_HOURS", default="09:00-18:00")
 SLA_ESCALATION_REASSIGN = env.bool("SLA_ESCALATION_REASSIGN", default=False)
+# What stops the SLA clock: `contact` (a connected call, an email sent, status contacted) or
+# `attempt` (any call logged, whatever its outcome).
+SLA_FIRST_RESPONSE = env("SLA_FIRST_RESPONSE", default="contact")
+if SLA_FIRST_RESPONSE not in {"attempt", "contact"}:
+    raise ImproperlyConfigured("SLA_FIRST_RESPONSE must be 'attempt' or 'contact'.")
 HIGH_VALUE_LEAD_TYPES = env.list("HIGH_VALUE_LEAD_TYPES", default=["architect", "builder", "dealer"])
 HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 

@@ -31,7 +31,7 @@ def _number(value: Any) -> str:
 
 
 def stat_tiles(stats: dict[str, Any]) -> list[Tile]:
-    """The seven figures of get_dashboard_stats(), with a human label and unit each."""
+    """The figures of get_dashboard_stats(), with a human label and unit each."""
     minutes = stats.get("avg_response_time_minutes")
     rate = stats.get("conversion_rate")
     return [
@@ -52,10 +52,16 @@ def stat_tiles(stats: dict[str, Any]) -> list[Tile]:
         ),
         Tile(
             "sla_violations",
-            _("SLA breaches"),
+            _("Overdue now"),
             _number(stats.get("sla_violations")),
-            _("recorded, all time"),
+            _("open assignments past their SLA deadline"),
             alert=bool(stats.get("sla_violations")),
+        ),
+        Tile(
+            "sla_breaches_30d",
+            _("SLA breaches"),
+            _number(stats.get("sla_breaches_30d")),
+            _("recorded, last 30 days"),
         ),
         Tile(
             "avg_response_time_minutes",

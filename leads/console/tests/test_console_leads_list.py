@@ -163,3 +163,19 @@ def test_it_exports_the_filtered_set_as_streamed_csv() -> None:
     assert row["owner"] == "Asha Rao" and row["priority"] == "medium"
     assert row["product_categories"] == "Flooring, Wall" and row["message"] == "line1\nline2"
     assert len(_csv(client)) == Lead.objects.count()
+
+
+def test_it_keeps_the_rep_who_responded_as_owner_in_the_list_the_filter_and_the_csv() -> None:
+    rep, client = rep_client()
+    responded = LeadFactory(source="partner")
+    AssignmentFactory(lead=responded, owner_id=str(rep.id), owner_name="Asha Rao", completed=True)
+    moved = LeadFactory(source="partner")
+    AssignmentFactory(lead=moved, owner_id=str(rep.id), owner_name="Asha Rao", status="reassigned")
+    AssignmentFactory(lead=moved, owner_id="77", owner_name="Vikram Iyer")
+
+    assert _listed(client, owner=str(rep.id)) == {str(responded.id)}
+    assert str(responded.id) not in _listed(client, owner="none")
+    page = client.get(URL, {"source": "partner"}).content.decode()
+    assert "Asha Rao" in page and "Vikram Iyer" in page
+    owners = {row["id"]: row["owner"] for row in _csv(client, source="partner")}
+    assert owners == {str(responded.id): "Asha Rao", str(moved.id): "Vikram Iyer"}
