@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from leads import labels
 from leads.console.lead_filters import with_categories
 from leads.models import Lead
 
@@ -36,6 +37,7 @@ COLUMNS = (
     ("product_categories", "categories"),
     ("message", "message"),
 )
+LABELLED = {8: "source", 9: "status", 10: "priority"}  # column index -> vocabulary
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,11 +62,15 @@ def spreadsheet_safe(value: object) -> str:
 def _rows(leads: QuerySet[Lead]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     zone = ZoneInfo(settings.TIME_ZONE)
-    yield writer.writerow([header for header, _ in COLUMNS])
+    yield writer.writerow([labels.label("column", header) for header, _ in COLUMNS])
     fields = [field for _, field in COLUMNS]
     for row in with_categories(leads).values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
         values = list(row)
         values[1] = timezone.localtime(values[1], zone).isoformat()
+        # Codes become the labels people read; the timestamp stays ISO 8601 so spreadsheets sort it.
+        for index, vocabulary in LABELLED.items():
+            values[index] = labels.label(vocabulary, values[index]) if values[index] else ""
+        values[4] = labels.phone_display(values[4])
         yield writer.writerow([spreadsheet_safe(v) for v in values])
 
 

@@ -32,6 +32,11 @@ ACTION_FORMS: dict[str, type[django_forms.Form]] = {
 MANAGER_ONLY = ("reassign",)
 
 
+def action_auto_id(name: str) -> str:
+    # Several action forms have a `reason`: ids carry the form's name so each is unique on the page.
+    return f"id_{name}_%s"
+
+
 @dataclass
 class TimelineItem:
     type: str
@@ -110,7 +115,10 @@ def lead_page_context(
         if ai.get("corrected_by"):
             ai["corrected_by_name"] = names.get(str(ai["corrected_by"]), ai["corrected_by"])
     manager = is_manager(user)
-    action_forms = {name: (bound or {}).get(name) or form_class() for name, form_class in ACTION_FORMS.items()}
+    action_forms = {
+        name: (bound or {}).get(name) or form_class(auto_id=action_auto_id(name))
+        for name, form_class in ACTION_FORMS.items()
+    }
     if not manager:
         for name in MANAGER_ONLY:
             action_forms.pop(name)

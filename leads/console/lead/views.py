@@ -28,9 +28,10 @@ from assignments.approvals import approval_request
 from assignments.completion import assignment_complete
 from assignments.models import REPS_GROUP
 from assignments.selectors import latest_ai_result
+from leads import labels
 from leads.console import forms
 from leads.console.lead import selectors as lead_selectors
-from leads.console.lead.page import ACTION_FORMS, lead_page_context
+from leads.console.lead.page import ACTION_FORMS, action_auto_id, lead_page_context
 from leads.console.permissions import is_manager, require_manager, staff_required
 from leads.console.sla_text import sla_left
 from leads.models import Lead
@@ -89,7 +90,7 @@ def _action(form_name: str, perform: Callable[..., str]) -> Callable[..., HttpRe
     def view(request: HttpRequest, lead_id: UUID, **ids: UUID) -> HttpResponse:
         if not Lead.objects.filter(id=lead_id).exists():
             raise Http404("No such lead.")
-        form = form_class(request.POST)
+        form = form_class(request.POST, auto_id=action_auto_id(form_name))
         if not form.is_valid():
             first = next(iter(form.errors.values()))[0]
             return _render_lead(request, lead_id, bound={form_name: form}, error=first, status=400)
@@ -145,7 +146,8 @@ def _change_status(user: User, lead_id: UUID, data: Data) -> str:
     event = assignments.lead_status_change(
         lead_id=lead_id, actor=user, to_status=data["status"], reason=data["reason"] or None
     )
-    return f"Status changed from {event.metadata['from_status']} to {event.metadata['to_status']}."
+    before, after = (labels.label("status", event.metadata[k]) for k in ("from_status", "to_status"))
+    return f"Status changed from {before} to {after}."
 
 
 def _schedule_follow_up(user: User, lead_id: UUID, data: Data) -> str:
