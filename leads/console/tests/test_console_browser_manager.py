@@ -20,6 +20,7 @@ from assignments.tests.staff import make_manager
 from leads.tests.factories import LeadFactory
 
 PASSWORD = "overview-pass-123"
+pytestmark = pytest.mark.browser
 
 
 def screenshot(page: Page, name: str) -> None:
