@@ -16,7 +16,7 @@ from assignments.approvals import REQUESTABLE_APPROVALS
 from assignments.models import REPS_GROUP
 from assignments.routing import display_name
 from leads import labels
-from leads.models import LeadStatus
+from leads.models import LeadRole, LeadStatus
 
 
 def _choices(values: tuple[str, ...], vocabulary: str, blank: str | None = None) -> list[tuple[str, str]]:
@@ -135,3 +135,13 @@ class CorrectAIForm(ActionForm):
         if not data.get("intent") and not data.get("priority"):
             raise forms.ValidationError(_("Choose the intent or the priority the lead should have."))
         return data
+
+
+class ContactForm(ActionForm):
+    """Corrections of the contact details; the rules are the intake's (leads.contact_details, via the service)."""
+
+    name = forms.CharField(label=_("Name"), max_length=255)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False, help_text=_("Stored in E.164"))
+    company = forms.CharField(label=_("Company"), max_length=255, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Not given")), *LeadRole.choices], required=False)
+    location = forms.CharField(label=_("Location"), max_length=255, required=False)

@@ -28,6 +28,7 @@ ACTION_FORMS: dict[str, type[django_forms.Form]] = {
     "reassign": forms.ReassignForm,
     "approval_request": forms.ApprovalRequestForm,
     "correct_ai": forms.CorrectAIForm,
+    "contact": forms.ContactForm,
 }
 MANAGER_ONLY = ("reassign",)
 
@@ -124,6 +125,12 @@ def lead_page_context(
             action_forms.pop(name)
     current = _assignment(document["current_assignment"])
     lead = document["lead"]
+    if not (bound or {}).get("contact"):
+        # The correction form starts from what is stored, so a typo is fixed by editing one field.
+        action_forms["contact"] = forms.ContactForm(
+            initial={field: lead.get(field) or "" for field in forms.ContactForm.base_fields},
+            auto_id=action_auto_id("contact"),
+        )
     lead["created_at"] = as_datetime(lead.get("created_at"))
     ai_result_id = next((e["id"] for e in events if e["type"] == ActivityType.AI_RESULT), None)
     return {

@@ -210,6 +210,17 @@ def _correct_ai(user: User, lead_id: UUID, data: Data) -> str:
     return "AI analysis corrected."
 
 
+def _edit_contact(user: User, lead_id: UUID, data: Data) -> str:
+    event = assignments.lead_contact_update(
+        lead_id=lead_id, actor=user, changes={field: data[field] or None for field in forms.ContactForm.base_fields}
+    )
+    if event is None:
+        return "Nothing changed."
+    return "Contact details corrected: " + ", ".join(
+        str(forms.ContactForm.base_fields[field].label).lower() for field in event.metadata["changes"]
+    )
+
+
 log_call = _action("call", _log_call)
 log_email = _action("email", _log_email)
 add_note = _action("note", _add_note)
@@ -222,3 +233,4 @@ reassign = _action("reassign", _reassign)
 request_approval = _action("approval_request", _request_approval)
 decide_approval = _action("ApprovalDecideForm", _decide_approval)
 correct_ai = _action("correct_ai", _correct_ai)
+edit_contact = _action("contact", _edit_contact)
