@@ -141,7 +141,53 @@ def _open_assignment(
         },
     )
     webhook_emit("lead.assigned", {"lead_id": str(lead.id), "activity_id": str(event.id), **event.metadata})
+    _defer_owner_notice(assignment)
     return assignment
+
+
+def _defer_owner_notice(assignment: Assignment) -> None:
+    from assignments.tasks import notify_owner_assigned
+
+    # A job in this transaction: the rep hears of exactly the assignments that committed,
+    # and a provider that is down delays the email instead of undoing the assignment.
+    notify_owner_assigned.defer(lead_id=str(assignment.lead_id), assignment_id=str(assignment.id))
+
+
+ASSIGNED_TEMPLATE = "assigned"
+
+
+def assignment_owner_notify(*, lead_id: UUID, assignment_id: UUID) -> list[str]:
+    """Tell the owner of a still-active assignment that the lead is theirs, once; the SLA clock is only fair if they know."""
+    with transaction.atomic():
+        lock_lead(lead_id)
+        assignment = Assignment.objects.filter(id=assignment_id, lead_id=lead_id).first()
+        if assignment is None or assignment.status != AssignmentStatus.ACTIVE or not assignment.owner_id.isdigit():
+            return []
+        owner = User.objects.filter(id=int(assignment.owner_id), is_active=True).first()
+        if owner is None or not owner.email:
+            return []
+        already = LeadActivity.objects.filter(
+            lead_id=lead_id,
+            type=ActivityType.EMAIL,
+            metadata__template=ASSIGNED_TEMPLATE,
+            metadata__to=owner.email,
+            created_at__gte=assignment.assigned_at,
+        ).exists()
+        if already:
+            return []
+        lead = Lead.objects.prefetch_related("products").get(id=lead_id)
+        return staff_email_send(
+            lead_id=lead_id,
+            template=ASSIGNED_TEMPLATE,
+            to=[owner.email],
+            subject=f"New lead for you: {lead.name} (respond by {timezone.localtime(assignment.sla_deadline):%d %b %H:%M})",
+            context={
+                "lead": lead,
+                "products": list(lead.products.all()),
+                "assignment": assignment,
+                "priority": _current_priority(lead_id),
+            },
+        )
 
 
 def _queue_for_manager(*, lead: Lead, candidates: list[routing.Candidate], reason: str | None) -> LeadActivity:

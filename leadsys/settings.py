@@ -216,6 +216,7 @@ SLA_ESCALATION_REASSIGN = env.bool("SLA_ESCALATION_REASSIGN", default=False)
 SLA_FIRST_RESPONSE = env("SLA_FIRST_RESPONSE", default="contact")
 if SLA_FIRST_RESPONSE not in {"attempt", "contact"}:
     raise ImproperlyConfigured("SLA_FIRST_RESPONSE must be 'attempt' or 'contact'.")
+CONSOLE_REFRESH_SECONDS = _typed("CONSOLE_REFRESH_SECONDS", int, 10)  # the queue page fetches itself this often
 HIGH_VALUE_LEAD_TYPES = env.list("HIGH_VALUE_LEAD_TYPES", default=["architect", "builder", "dealer"])
 HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 

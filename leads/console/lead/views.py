@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
@@ -57,6 +58,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         "owner": owner,
         "is_own_queue": owner == request.user,
         "reps": reps if is_manager(request.user) else [],
+        "refresh_seconds": settings.CONSOLE_REFRESH_SECONDS,
     }
     return render(request, "console/queue.html", context)
 

@@ -54,7 +54,7 @@ def test_it_refuses_a_bad_phone_or_name_and_changes_nothing(client: Client) -> N
     rep = make_rep()
     lead = routed_lead(rep, phone="+919845012345")
     client.force_login(rep)
-    for changes, message in (({"phone": "12"}, "phone"), ({"name": "1"}, "name")):
+    for changes, _field in (({"phone": "12"}, "phone"), ({"name": "1"}, "name")):
         response = client.post(contact_url(lead), posted(lead, **changes))
         assert response.status_code == 400, changes
         assert 'role="alert"' in response.content.decode()
