@@ -83,7 +83,14 @@ def _assign_by_turn(
 ) -> Assignment | None:
     _take_routing_lock()
     candidates = routing.rep_candidates(lead=lead, exclude_owner_ids=exclude_owner_ids)
-    chosen = routing.whose_turn(candidates)
+    rule = routing.RULE_ROUND_ROBIN
+    chosen = _returning_contacts_rep(lead=lead, candidates=candidates) if assigned_by == "system" else None
+    if chosen is not None:
+        chosen, earlier_lead_id = chosen
+        rule = RULE_RETURNING_CONTACT
+        reason = f"Returning contact: {chosen.name} handled their earlier enquiry {earlier_lead_id}"
+    else:
+        chosen = routing.whose_turn(candidates)
     if chosen is None:
         if queue_if_nobody:
             _queue_for_manager(lead=lead, candidates=candidates, reason=reason)
@@ -92,12 +99,27 @@ def _assign_by_turn(
         lead=lead,
         owner=User.objects.get(id=chosen.user_id),
         priority=priority,
-        rule=routing.RULE_ROUND_ROBIN,
+        rule=rule,
         candidates=[c.as_metadata(chosen=c is chosen) for c in candidates],
         assigned_by=assigned_by,
         previous_owner_id=previous_owner_id,
         reason=reason,
     )
+
+
+RULE_RETURNING_CONTACT = "returning_contact"
+
+
+def _returning_contacts_rep(
+    *, lead: Lead, candidates: list[routing.Candidate]
+) -> tuple[routing.Candidate, UUID] | None:
+    """The rep who last handled this person, when that rep can take the lead now (else round-robin)."""
+    last = selectors.last_handler(lead=lead)
+    if last is None:
+        return None
+    owner_id, earlier_lead_id = last
+    rep = next((c for c in candidates if str(c.user_id) == owner_id and c.eligible), None)
+    return (rep, earlier_lead_id) if rep else None
 
 
 def _open_assignment(

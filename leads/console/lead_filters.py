@@ -20,7 +20,7 @@ from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, Assignmen
 from leads.console.cursors import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
-from leads.selectors import with_current_triage
+from leads.selectors import with_current_triage, with_returning
 from leadsys.keyset import before_row
 
 UNASSIGNED = "none"
@@ -93,7 +93,7 @@ def owner_assignments() -> QuerySet[Assignment]:
 def filtered_leads(data: dict) -> QuerySet[Lead]:
     """The leads a valid LeadFilterForm's cleaned_data selects, newest first, with owner and priority."""
     owned = owner_assignments()
-    leads = with_current_triage(Lead.objects.all()).annotate(
+    leads = with_returning(with_current_triage(Lead.objects.all())).annotate(
         owner_name=Subquery(owned.values("owner_name")[:1]),
         owner_id=Subquery(owned.values("owner_id")[:1]),
     )
