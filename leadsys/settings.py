@@ -169,7 +169,9 @@ PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-01")
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="console")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{COMPANY_NAME} <hello@example.com>")
 if EMAIL_PROVIDER == "console":
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # One line per email on the terminal; the whole message in a file under EMAIL_FILE_PATH.
+    EMAIL_BACKEND = "leadsys.mail.SummaryConsoleBackend"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
 elif EMAIL_PROVIDER == "smtp":
     vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 elif EMAIL_PROVIDER == "resend":
@@ -319,5 +321,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        # Django's default config gives "django" its own console handler; it also propagates to
+        # root, so every line printed twice. Root's handler is the one.
+        "django": {"handlers": [], "propagate": True},
+    },
 }

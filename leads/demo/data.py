@@ -477,8 +477,18 @@ class DemoGenerator:
 
         # --- the rep's side ----------------------------------------------------------
         if not answered:
+            # Demo history, not news: what fell due before the seed is recorded as already told
+            # (the breach scan and the reminders then leave it alone; no email storm at start).
+            if due.timestamp() <= now:
+                suggested |= {"reminder_sent_at": self.ts(int(due.timestamp()))}
             self._event(out, lead_id, assigned, "follow_up", suggested_message, suggested, status="pending",
                         actor="ai")  # fmt: skip
+            if deadline < now:
+                detected = min(now, deadline + 60)
+                self._event(out, lead_id, detected, "sla_breach",
+                            f"SLA missed by {rep.name}: no response by {local_deadline:%Y-%m-%d %H:%M %Z}",
+                            {"assignment_id": assignment_id, "owner_id": rep.id, "sla_deadline": self.ts(deadline),
+                             "detected_at": self.ts(detected), "notified": [], "reassigned_to": None})  # fmt: skip
         else:
             actor = {"actor": "user", "actor_id": rep.id}
             done = suggested | {"decided_by": rep.id, "decided_at": self.ts(response),
@@ -523,6 +533,8 @@ class DemoGenerator:
                     self._event(out, lead_id, base, "follow_up", f"Follow-up scheduled: {meta['action']}", meta,
                                 updated=decided, **actor)  # fmt: skip
                 else:
+                    if due_at <= now:
+                        meta |= {"reminder_sent_at": self.ts(due_at)}
                     self._event(out, lead_id, base, "follow_up", f"Follow-up scheduled: {meta['action']}", meta,
                                 status="pending", **actor)  # fmt: skip
 
