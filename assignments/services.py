@@ -23,6 +23,7 @@ from assignments.guards import lock_lead, require_manager, require_staff
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
 from assignments.pending import decide
+from leads import labels
 from leads.contact_details import clean_contact_details
 from leads.models import Lead, LeadStatus
 from leads.selectors import current_triage
@@ -146,7 +147,8 @@ def _open_assignment(
     event = activity_append(
         lead_id=lead.id,
         type=ActivityType.ASSIGNMENT,
-        message=f"Assigned to {assignment.owner_name} ({rule}); respond by {assignment.sla_deadline:%Y-%m-%d %H:%M %Z}",
+        message=f"Assigned to {assignment.owner_name} ({labels.label('rule', rule).lower()}); "
+        f"respond by {labels.when(assignment.sla_deadline)}",
         actor_type=ActorType.SYSTEM if assigned_by in ("system", ESCALATION) else ActorType.USER,
         actor_id=None if assigned_by in ("system", ESCALATION) else assigned_by,
         metadata={
@@ -202,7 +204,7 @@ def assignment_owner_notify(*, lead_id: UUID, assignment_id: UUID) -> list[str]:
             lead_id=lead_id,
             template=ASSIGNED_TEMPLATE,
             to=[owner.email],
-            subject=f"New lead for you: {lead.name} (respond by {timezone.localtime(assignment.sla_deadline):%d %b %H:%M})",
+            subject=f"New lead for you: {lead.name} (respond by {labels.when(assignment.sla_deadline)})",
             context={
                 "lead": lead,
                 "products": list(lead.products.all()),
@@ -515,7 +517,7 @@ def sla_breach_record(*, assignment_id: UUID, now: datetime) -> LeadActivity | N
         lead_id=lead.id,
         type=ActivityType.SLA_BREACH,
         message=f"SLA missed by {assignment.owner_name or assignment.owner_id}: no response by "
-        f"{timezone.localtime(assignment.sla_deadline):%Y-%m-%d %H:%M %Z}",
+        f"{labels.when(assignment.sla_deadline)}",
         metadata={
             "assignment_id": str(assignment.id),
             "owner_id": assignment.owner_id,

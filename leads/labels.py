@@ -84,6 +84,11 @@ LABELS: dict[str, dict[str, str]] = {
         "rejected": _("Rejected"),
         "failed": _("Failed"),
     },
+    "rule": {
+        "round_robin": _("Round robin"),
+        "manager_choice": _("Manager's choice"),
+        "returning_contact": _("Returning contact"),
+    },
     # CSV export columns: the header a person reads for each field.
     "column": {
         "id": _("Lead ID"),

@@ -442,7 +442,7 @@ class DemoGenerator:
                 "reason": f"{minutes} business minutes for {priority} priority"}  # fmt: skip
         local_deadline = datetime.fromtimestamp(deadline, self.tz)
         self._event(out, lead_id, assigned, "assignment",
-                    f"Assigned to {rep.name} (round_robin); respond by {local_deadline:%Y-%m-%d %H:%M %Z}", meta)  # fmt: skip
+                    f"Assigned to {rep.name} (round robin); respond by {local_deadline:%d %b %Y, %H:%M}", meta)  # fmt: skip
 
         sent = created + r.randint(40, 180)
         ack = {"template": "acknowledgement", "channel": "resend", "to": email,
@@ -486,7 +486,7 @@ class DemoGenerator:
             if deadline < now:
                 detected = min(now, deadline + 60)
                 self._event(out, lead_id, detected, "sla_breach",
-                            f"SLA missed by {rep.name}: no response by {local_deadline:%Y-%m-%d %H:%M %Z}",
+                            f"SLA missed by {rep.name}: no response by {local_deadline:%d %b %Y, %H:%M}",
                             {"assignment_id": assignment_id, "owner_id": rep.id, "sla_deadline": self.ts(deadline),
                              "detected_at": self.ts(detected), "notified": [], "reassigned_to": None})  # fmt: skip
         else:

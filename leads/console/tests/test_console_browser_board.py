@@ -39,6 +39,7 @@ def test_a_rep_moves_a_card_with_the_keyboard(new_page: PageFactory, width: int)
     expect(page.locator("#column-new")).to_contain_text("Priya Sharma")
     expect(card).to_contain_text("Asha Rao")
     assert not has_horizontal_scroll(page)
+    assert card.get_by_role("button", name="Move").bounding_box()["height"] < 40  # "Move" on one line
     folder = os.environ.get("CONSOLE_SCREENSHOTS")
     if folder and width == 1280:
         Path(folder).mkdir(parents=True, exist_ok=True)
