@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "job_application": _("Job application"),
         "spam": _("Spam"),
         "other": _("Other"),
+        "unknown": _("Not triaged"),
     },
     "lead_type": {
         "home_owner": _("Home owner"),

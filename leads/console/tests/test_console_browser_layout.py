@@ -41,6 +41,15 @@ def log_in(page: Page, username: str, then: str) -> None:
     page.wait_for_load_state("load")
 
 
+def assert_whole_nav_visible(page: Page, viewport: dict) -> None:
+    """Every link inside the nav's own box (not scrolled or clipped away) and on the screen."""
+    nav = page.locator(".console-nav").bounding_box()
+    right = min(viewport["width"], nav["x"] + nav["width"]) + 1
+    for link in page.locator(".console-nav a").all():
+        box = link.bounding_box()
+        assert box and box["x"] >= nav["x"] - 1 and box["x"] + box["width"] <= right, link.text_content()
+
+
 def staff(maker: Any, username: str, **names: str) -> Any:
     user = maker(username=username, **names)
     user.set_password(PASSWORD)
@@ -61,9 +70,7 @@ def test_the_lead_page_and_queue_fit_with_unique_ids_and_the_whole_nav(new_page:
     assert sla_cell.evaluate("td => getComputedStyle(td, '::before').whiteSpace") in ("nowrap", "normal")
     if viewport["width"] < 640:
         assert sla_cell.evaluate("td => getComputedStyle(td, '::before').whiteSpace") == "nowrap"
-    for link in page.locator(".console-nav a").all():
-        box = link.bounding_box()
-        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], link.text_content()
+    assert_whole_nav_visible(page, viewport)
     expect(page.locator(".user-name")).to_be_visible()
     expect(page.locator(".user-name")).to_contain_text("Asha")
     assert not has_horizontal_scroll(page)
@@ -77,7 +84,7 @@ def test_the_lead_page_and_queue_fit_with_unique_ids_and_the_whole_nav(new_page:
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_the_dashboard_keeps_every_chart_label_inside_its_chart(new_page: PageFactory, viewport: dict) -> None:
-    staff(make_manager, "meena", first_name="Meena")
+    staff(make_manager, "meena", first_name="Meenakshi", last_name="Sundaram-Iyer")
     for intent in ("dealership_partnership", "site_visit_request", "support_complaint"):
         AIResultFactory(lead=LeadFactory(), metadata={**AIResultFactory.build().metadata, "intent": intent})
     page = new_page(viewport=viewport)
@@ -86,6 +93,7 @@ def test_the_dashboard_keeps_every_chart_label_inside_its_chart(new_page: PageFa
     expect(page.locator("svg.chart-svg").first).to_be_visible()
     assert page.evaluate(CLIPPED_LABELS) == []
     expect(page.get_by_role("link", name="Approvals")).to_be_visible()  # a manager's link
+    assert_whole_nav_visible(page, viewport)  # the manager's longer nav too
     assert not has_horizontal_scroll(page)
 
 
