@@ -225,7 +225,10 @@ HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 # --- Webhooks and links in staff emails ----------------------------------------
 WEBHOOK_PAUSE_AFTER_FAILURES = _typed("WEBHOOK_PAUSE_AFTER_FAILURES", int, 10)
 WEBHOOK_TIMEOUT_SECONDS = _typed("WEBHOOK_TIMEOUT_SECONDS", float, 10.0)
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# Links in staff emails. In development, the address bin/start serves on (HOST, PORT: the
+# worker it starts beside the server reads the same variables), so a link opens the running server.
+_DEV_SITE_URL = f"http://{env('HOST', default='127.0.0.1')}:{env('PORT', default='8000')}"
+SITE_URL = env("SITE_URL", default=_DEV_SITE_URL if DEBUG else "").rstrip("/")
 
 # --- Jobs (procrastinate) ----------------------------------------------------
 PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
