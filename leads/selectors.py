@@ -10,6 +10,8 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, QuerySet
 from django.db.models.expressions import RawSQL
 
+from leads.models import Product
+
 # THE rule for a lead's current priority and intent: its latest ai_result, with the
 # latest person's correction of that result on top (get_lead_full()'s ai_analysis
 # shows the same). Correlated on the outer `leads` row; every reader (API and console
@@ -61,7 +63,7 @@ def lead_full(*, lead_id: UUID) -> dict[str, Any] | None:
 
 
 def dashboard_stats() -> dict[str, Any]:
-    """get_dashboard_stats(): the seven dashboard figures."""
+    """get_dashboard_stats(): the plan's seven dashboard figures and sla_breaches_30d."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT get_dashboard_stats()::text")
         row = cursor.fetchone()
@@ -104,3 +106,17 @@ def earlier_enquiries(*, email: str, phone: str | None, before: Any, limit: int 
         cursor.execute(_EARLIER_SQL, {"email": email, "phone": phone, "before": before, "limit": limit})
         keys = ("id", "created_at", "status", "source", "products")
         return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+
+
+def catalogue_pairs(products: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Which of these (category, product) pairs the catalogue lists: the rest were typed in free text.
+
+    Intake keeps a free-text interest (a partner's system names products its own way;
+    refusing it would lose the lead); pages mark it "not in catalogue" from this.
+    """
+    pairs = {(p.get("category"), p.get("product")) for p in products if p.get("product")}
+    if not pairs:
+        return set()
+    names = {name for _, name in pairs}
+    rows = Product.objects.filter(name__in=names).values_list("category__name", "name")
+    return {row for row in rows if row in pairs}

@@ -15,7 +15,7 @@ from leads.console import forms
 from leads.console.lead.selectors import as_datetime, user_names
 from leads.console.permissions import is_manager
 from leads.console.sla_text import sla_left
-from leads.selectors import earlier_enquiries, lead_full
+from leads.selectors import catalogue_pairs, earlier_enquiries, lead_full
 
 # name -> form class; every action's form, keyed as the templates and URLs name them.
 ACTION_FORMS: dict[str, type[django_forms.Form]] = {
@@ -132,13 +132,17 @@ def lead_page_context(
             auto_id=action_auto_id("contact"),
         )
     lead["created_at"] = as_datetime(lead.get("created_at"))
+    products = document["products"]
+    listed = catalogue_pairs(products)
+    for product in products:
+        product["in_catalogue"] = (product.get("category"), product.get("product")) in listed
     earlier = earlier_enquiries(email=lead["email"], phone=lead.get("phone"), before=lead["created_at"])
     for item in earlier:
         item["created_at"] = timezone.localtime(item["created_at"])
     ai_result_id = next((e["id"] for e in events if e["type"] == ActivityType.AI_RESULT), None)
     return {
         "lead": lead,
-        "products": document["products"],
+        "products": products,
         "earlier": earlier,
         "ai": ai,
         "ai_result_id": ai_result_id,
