@@ -101,6 +101,20 @@ def main() -> int:
     phone_digits = next(s["phone"] for s in sample if s["phone"])[3:9]
     company_word = next(s["company"] for s in sample if s["company"]).split()[0]
 
+    from django.db.models import Count
+
+    from assignments.models import Assignment
+
+    busiest = (
+        Assignment.objects.filter(status="active", owner_id__regex=r"^[0-9]{1,9}$")
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    # The queue of a rep who exists as a user (bench data may name owners that do not).
+    busiest_owner = busiest["owner_id"] if busiest and User.objects.filter(id=int(busiest["owner_id"])).exists() else ""
+
     pages: list[tuple[str, str, dict | None]] = [
         ("admin: lead change list", "/admin/leads/lead/", None),
         ("admin: lead change list, page 50", "/admin/leads/lead/", {"p": "50"}),
@@ -119,6 +133,9 @@ def main() -> int:
         (f"console: leads search ({name_word})", "/console/leads/", {"q": name_word}),
         ("console: leads priority=high", "/console/leads/", {"priority": "high"}),
         ("console: leads priority=low", "/console/leads/", {"priority": "low"}),
+        ("console: lead page", f"/console/leads/{sample[0]['id']}/", None),
+        ("console: queue of the busiest rep", "/console/queue/", {"owner": busiest_owner} if busiest_owner else None),
+        ("console: pipeline board", "/console/board/", None),
         ("api: leads", "/api/v1/leads/", None),
         ("api: leads priority=high", "/api/v1/leads/", {"priority": "high"}),
         ("api: leads intent=job_application", "/api/v1/leads/", {"intent": "job_application"}),
