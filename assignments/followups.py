@@ -22,6 +22,7 @@ from assignments.outbox import webhook_emit
 from assignments.pending import decide, lock_pending
 from assignments.schedule import first_follow_up
 from assignments.selectors import active_assignment
+from leads import labels
 from leads.models import Lead
 from leadsys.exceptions import DomainError
 
@@ -117,7 +118,7 @@ def follow_up_remind(*, activity_id: UUID, now: datetime) -> bool:
         lead_id=lead.id,
         template="follow_up_due",
         to=to or routing.manager_emails(),
-        subject=f"Follow-up due: {item.metadata['action'].replace('_', ' ')} for {lead.name}",
+        subject=f"Follow-up due: {labels.label('follow_up_action', item.metadata['action']).lower()} for {lead.name}",
         context={"lead": lead, "follow_up": item, "scheduled_for": item.metadata["scheduled_for"], "owner": owner},
     )
     decide(item, status=None, added={"reminder_sent_at": now})

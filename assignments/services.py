@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activity.models import ActivityType, ActorType, LeadActivity
+from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
 from assignments import routing, selectors
 from assignments.business_hours import sla_deadline
@@ -23,6 +23,8 @@ from assignments.guards import lock_lead, require_manager, require_staff
 from assignments.models import Assignment, AssignmentStatus, RepProfile
 from assignments.notify import staff_email_send
 from assignments.outbox import webhook_emit
+from assignments.pending import decide
+from leads import labels
 from leads.contact_details import clean_contact_details
 from leads.models import Lead, LeadStatus
 from leads.selectors import current_triage
@@ -82,7 +84,14 @@ def _assign_by_turn(
 ) -> Assignment | None:
     _take_routing_lock()
     candidates = routing.rep_candidates(lead=lead, exclude_owner_ids=exclude_owner_ids)
-    chosen = routing.whose_turn(candidates)
+    rule = routing.RULE_ROUND_ROBIN
+    chosen = _returning_contacts_rep(lead=lead, candidates=candidates) if assigned_by == "system" else None
+    if chosen is not None:
+        chosen, earlier_lead_id = chosen
+        rule = RULE_RETURNING_CONTACT
+        reason = f"Returning contact: {chosen.name} handled their earlier enquiry {earlier_lead_id}"
+    else:
+        chosen = routing.whose_turn(candidates)
     if chosen is None:
         if queue_if_nobody:
             _queue_for_manager(lead=lead, candidates=candidates, reason=reason)
@@ -91,12 +100,27 @@ def _assign_by_turn(
         lead=lead,
         owner=routing.staff_users().get(id=chosen.user_id),
         priority=priority,
-        rule=routing.RULE_ROUND_ROBIN,
+        rule=rule,
         candidates=[c.as_metadata(chosen=c is chosen) for c in candidates],
         assigned_by=assigned_by,
         previous_owner_id=previous_owner_id,
         reason=reason,
     )
+
+
+RULE_RETURNING_CONTACT = "returning_contact"
+
+
+def _returning_contacts_rep(
+    *, lead: Lead, candidates: list[routing.Candidate]
+) -> tuple[routing.Candidate, UUID] | None:
+    """The rep who last handled this person, when that rep can take the lead now (else round-robin)."""
+    last = selectors.last_handler(lead=lead)
+    if last is None:
+        return None
+    owner_id, earlier_lead_id = last
+    rep = next((c for c in candidates if str(c.user_id) == owner_id and c.eligible), None)
+    return (rep, earlier_lead_id) if rep else None
 
 
 def _open_assignment(
@@ -123,7 +147,8 @@ def _open_assignment(
     event = activity_append(
         lead_id=lead.id,
         type=ActivityType.ASSIGNMENT,
-        message=f"Assigned to {assignment.owner_name} ({rule}); respond by {assignment.sla_deadline:%Y-%m-%d %H:%M %Z}",
+        message=f"Assigned to {assignment.owner_name} ({labels.label('rule', rule).lower()}); "
+        f"respond by {labels.when(assignment.sla_deadline)}",
         actor_type=ActorType.SYSTEM if assigned_by in ("system", ESCALATION) else ActorType.USER,
         actor_id=None if assigned_by in ("system", ESCALATION) else assigned_by,
         metadata={
@@ -140,7 +165,53 @@ def _open_assignment(
         },
     )
     webhook_emit("lead.assigned", {"lead_id": str(lead.id), "activity_id": str(event.id), **event.metadata})
+    _defer_owner_notice(assignment)
     return assignment
+
+
+def _defer_owner_notice(assignment: Assignment) -> None:
+    from assignments.tasks import notify_owner_assigned
+
+    # A job in this transaction: the rep hears of exactly the assignments that committed,
+    # and a provider that is down delays the email instead of undoing the assignment.
+    notify_owner_assigned.defer(lead_id=str(assignment.lead_id), assignment_id=str(assignment.id))
+
+
+ASSIGNED_TEMPLATE = "assigned"
+
+
+def assignment_owner_notify(*, lead_id: UUID, assignment_id: UUID) -> list[str]:
+    """Tell the owner of a still-active assignment that the lead is theirs, once; the SLA clock is only fair if they know."""
+    with transaction.atomic():
+        lock_lead(lead_id)
+        assignment = Assignment.objects.filter(id=assignment_id, lead_id=lead_id).first()
+        if assignment is None or assignment.status != AssignmentStatus.ACTIVE or not assignment.owner_id.isdigit():
+            return []
+        owner = User.objects.filter(id=int(assignment.owner_id), is_active=True).first()
+        if owner is None or not owner.email:
+            return []
+        already = LeadActivity.objects.filter(
+            lead_id=lead_id,
+            type=ActivityType.EMAIL,
+            metadata__template=ASSIGNED_TEMPLATE,
+            metadata__to=owner.email,
+            created_at__gte=assignment.assigned_at,
+        ).exists()
+        if already:
+            return []
+        lead = Lead.objects.prefetch_related("products").get(id=lead_id)
+        return staff_email_send(
+            lead_id=lead_id,
+            template=ASSIGNED_TEMPLATE,
+            to=[owner.email],
+            subject=f"New lead for you: {lead.name} (respond by {labels.when(assignment.sla_deadline)})",
+            context={
+                "lead": lead,
+                "products": list(lead.products.all()),
+                "assignment": assignment,
+                "priority": _current_priority(lead_id),
+            },
+        )
 
 
 def _queue_for_manager(*, lead: Lead, candidates: list[routing.Candidate], reason: str | None) -> LeadActivity:
@@ -293,8 +364,49 @@ def contact_log(
         actor_type=ActorType.USER,
         actor_id=str(actor.id),
     )
-    first_response_record(lead_id=lead_id, actor_id=str(actor.id), at=event.created_at)
+    if counts_as_first_response(channel=channel, outcome=outcome):
+        first_response_record(lead_id=lead_id, actor_id=str(actor.id), at=event.created_at)
+    if channel == "email" or outcome == "connected":
+        suggested_follow_up_complete(lead_id=lead_id, actor=actor, channel=channel, done_by=event)
     return event
+
+
+def counts_as_first_response(*, channel: str, outcome: str | None) -> bool:
+    """The one rule for what stops the SLA clock (SLA_FIRST_RESPONSE); status `contacted` always does."""
+    if channel == "email" or settings.SLA_FIRST_RESPONSE == "attempt":
+        return True
+    return outcome == "connected"
+
+
+# The follow-up actions a logged contact carries out.
+FOLLOW_UP_DONE_BY = {"call": ("call",), "email": ("email", "send_catalog")}
+
+
+def suggested_follow_up_complete(*, lead_id: UUID, actor: User, channel: str, done_by: LeadActivity) -> list[UUID]:
+    """Complete the AI's pending follow-up the owner has just done (a call for `call`), naming the event."""
+    owner = selectors.active_assignment(lead_id=lead_id) or Assignment.objects.filter(lead_id=lead_id).first()
+    if owner is None or owner.owner_id != str(actor.id):
+        return []
+    pending = LeadActivity.objects.select_for_update().filter(
+        lead_id=lead_id,
+        type=ActivityType.FOLLOW_UP,
+        status=ActivityStatus.PENDING,
+        actor_type=ActorType.AI,
+        metadata__action__in=FOLLOW_UP_DONE_BY.get(channel, ()),
+    )
+    done = []
+    for item in pending:
+        decide(
+            item,
+            status=ActivityStatus.COMPLETED,
+            added={
+                "decided_by": str(actor.id),
+                "decided_at": done_by.created_at,
+                "outcome": f"Done: {channel} logged ({done_by.id})",
+            },
+        )
+        done.append(item.id)
+    return done
 
 
 @transaction.atomic
@@ -405,7 +517,7 @@ def sla_breach_record(*, assignment_id: UUID, now: datetime) -> LeadActivity | N
         lead_id=lead.id,
         type=ActivityType.SLA_BREACH,
         message=f"SLA missed by {assignment.owner_name or assignment.owner_id}: no response by "
-        f"{timezone.localtime(assignment.sla_deadline):%Y-%m-%d %H:%M %Z}",
+        f"{labels.when(assignment.sla_deadline)}",
         metadata={
             "assignment_id": str(assignment.id),
             "owner_id": assignment.owner_id,

@@ -25,6 +25,12 @@ def notify_manager_queue(context: procrastinate.JobContext, lead_id: str, event_
         services.manager_queue_notify(lead_id=UUID(lead_id), event_id=UUID(event_id))
 
 
+@app.task(name="assignments.notify_owner_assigned", queue="email", retry=DEFAULT_RETRY, pass_context=True)
+def notify_owner_assigned(context: procrastinate.JobContext, lead_id: str, assignment_id: str) -> None:
+    with failure_recorded(context, job="notify_owner_assigned", lead_id=lead_id):
+        services.assignment_owner_notify(lead_id=UUID(lead_id), assignment_id=UUID(assignment_id))
+
+
 # queueing_lock: a slow scan never piles up a second one behind it.
 @app.periodic(cron="* * * * *")
 @app.task(name="assignments.sla_breach_scan", queue="periodic", queueing_lock="sla_breach_scan")

@@ -136,6 +136,20 @@ def main() -> int:
         "WHERE type = 'approval' AND status = 'pending') LIMIT 1"
     )
 
+    from django.db.models import Count
+
+    from assignments.models import Assignment
+
+    busiest = (
+        Assignment.objects.filter(status="active", owner_id__regex=r"^[0-9]{1,9}$")
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    # The queue of a rep who exists as a user (bench data may name owners that do not).
+    busiest_owner = busiest["owner_id"] if busiest and User.objects.filter(id=int(busiest["owner_id"])).exists() else ""
+
     pages: list[tuple[str, str, dict | None]] = [
         ("console: dashboard", "/console/", None),
         ("console: approvals", "/console/approvals/", None),
@@ -167,6 +181,9 @@ def main() -> int:
         (f"console: leads search ({name_word})", "/console/leads/", {"q": name_word}),
         ("console: leads priority=high", "/console/leads/", {"priority": "high"}),
         ("console: leads priority=low", "/console/leads/", {"priority": "low"}),
+        ("console: lead page", f"/console/leads/{sample[0]['id']}/", None),
+        ("console: queue of the busiest rep", "/console/queue/", {"owner": busiest_owner} if busiest_owner else None),
+        ("console: pipeline board", "/console/board/", None),
         ("api: leads", "/api/v1/leads/", None),
         ("api: leads priority=high", "/api/v1/leads/", {"priority": "high"}),
         ("api: leads intent=job_application", "/api/v1/leads/", {"intent": "job_application"}),

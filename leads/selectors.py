@@ -7,8 +7,10 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import CharField, QuerySet
+from django.db.models import BooleanField, CharField, QuerySet
 from django.db.models.expressions import RawSQL
+
+from leads.models import Product
 
 # THE rule for a lead's current priority and intent: its latest ai_result, with the
 # latest person's correction of that result on top (get_lead_full()'s ai_analysis
@@ -53,8 +55,60 @@ def lead_full(*, lead_id: UUID) -> dict[str, Any] | None:
 
 
 def dashboard_stats() -> dict[str, Any]:
-    """get_dashboard_stats(): the seven dashboard figures."""
+    """get_dashboard_stats(): the plan's seven dashboard figures and sla_breaches_30d."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT get_dashboard_stats()::text")
         row = cursor.fetchone()
     return json.loads(row[0])
+
+
+# --- Returning contacts ---------------------------------------------------------------
+# The one rule for "the same person": the same email (case-insensitive) or the same phone
+# in E.164. Both sides are index lookups (lower(email) and idx_leads_phone_created).
+
+# Correlated on the outer `leads` row: true when this person had an enquiry before this one.
+RETURNING_SQL = """(
+  EXISTS (SELECT 1 FROM leads p WHERE lower(p.email) = lower(leads.email) AND p.created_at < leads.created_at)
+  OR (leads.phone IS NOT NULL
+      AND EXISTS (SELECT 1 FROM leads p WHERE p.phone = leads.phone AND p.created_at < leads.created_at))
+)"""
+
+_EARLIER_SQL = """
+SELECT l.id, l.created_at, l.status, l.source,
+       (SELECT string_agg(lp.product, ', ' ORDER BY lp.product) FROM lead_products lp WHERE lp.lead_id = l.id)
+FROM leads l
+WHERE l.id IN (
+  SELECT p.id FROM leads p WHERE lower(p.email) = lower(%(email)s) AND p.created_at < %(before)s
+  UNION
+  SELECT p.id FROM leads p WHERE %(phone)s::text IS NOT NULL AND p.phone = %(phone)s AND p.created_at < %(before)s
+)
+ORDER BY l.created_at DESC, l.id DESC
+LIMIT %(limit)s
+"""
+
+
+def with_returning(leads: QuerySet) -> QuerySet:
+    """Annotate `returning`: the person had enquired before this lead."""
+    return leads.annotate(returning=RawSQL(RETURNING_SQL, [], output_field=BooleanField()))
+
+
+def earlier_enquiries(*, email: str, phone: str | None, before: Any, limit: int = 10) -> list[dict[str, Any]]:
+    """The same person's enquiries before `before`, newest first: id, created_at, status, source, products."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EARLIER_SQL, {"email": email, "phone": phone, "before": before, "limit": limit})
+        keys = ("id", "created_at", "status", "source", "products")
+        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+
+
+def catalogue_pairs(products: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Which of these (category, product) pairs the catalogue lists: the rest were typed in free text.
+
+    Intake keeps a free-text interest (a partner's system names products its own way;
+    refusing it would lose the lead); pages mark it "not in catalogue" from this.
+    """
+    pairs = {(p.get("category"), p.get("product")) for p in products if p.get("product")}
+    if not pairs:
+        return set()
+    names = {name for _, name in pairs}
+    rows = Product.objects.filter(name__in=names).values_list("category__name", "name")
+    return {row for row in rows if row in pairs}

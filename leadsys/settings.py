@@ -169,7 +169,9 @@ PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-01")
 EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="console")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{COMPANY_NAME} <hello@example.com>")
 if EMAIL_PROVIDER == "console":
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # One line per email on the terminal; the whole message in a file under EMAIL_FILE_PATH.
+    EMAIL_BACKEND = "leadsys.mail.SummaryConsoleBackend"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
 elif EMAIL_PROVIDER == "smtp":
     vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 elif EMAIL_PROVIDER == "resend":
@@ -211,6 +213,12 @@ SLA_MINUTES = {
 BUSINESS_DAYS = env.list("BUSINESS_DAYS", cast=int, default=[0, 1, 2, 3, 4, 5])  # Mon=0
 BUSINESS_HOURS = env("BUSINESS_HOURS", default="09:00-18:00")
 SLA_ESCALATION_REASSIGN = env.bool("SLA_ESCALATION_REASSIGN", default=False)
+# What stops the SLA clock: `contact` (a connected call, an email sent, status contacted) or
+# `attempt` (any call logged, whatever its outcome).
+SLA_FIRST_RESPONSE = env("SLA_FIRST_RESPONSE", default="contact")
+if SLA_FIRST_RESPONSE not in {"attempt", "contact"}:
+    raise ImproperlyConfigured("SLA_FIRST_RESPONSE must be 'attempt' or 'contact'.")
+CONSOLE_REFRESH_SECONDS = _typed("CONSOLE_REFRESH_SECONDS", int, 10)  # the queue page fetches itself this often
 HIGH_VALUE_LEAD_TYPES = env.list("HIGH_VALUE_LEAD_TYPES", default=["architect", "builder", "dealer"])
 HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 
@@ -219,7 +227,10 @@ WEBHOOK_PAUSE_AFTER_FAILURES = _typed("WEBHOOK_PAUSE_AFTER_FAILURES", int, 10)
 WEBHOOK_TIMEOUT_SECONDS = _typed("WEBHOOK_TIMEOUT_SECONDS", float, 10.0)
 # Seconds a CSV export may stream under uWSGI (every other request has deploy/uwsgi.ini's 30 s harakiri).
 EXPORT_TIMEOUT_SECONDS = _typed("EXPORT_TIMEOUT_SECONDS", int, 600)
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# Links in staff emails. In development, the address bin/start serves on (HOST, PORT: the
+# worker it starts beside the server reads the same variables), so a link opens the running server.
+_DEV_SITE_URL = f"http://{env('HOST', default='127.0.0.1')}:{env('PORT', default='8000')}"
+SITE_URL = env("SITE_URL", default=_DEV_SITE_URL if DEBUG else "").rstrip("/")
 
 # --- Jobs (procrastinate) ----------------------------------------------------
 PROCRASTINATE_ON_APP_READY = "leadsys.queue.on_app_ready"
@@ -341,5 +352,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        # Django's default config gives "django" its own console handler; it also propagates to
+        # root, so every line printed twice. Root's handler is the one.
+        "django": {"handlers": [], "propagate": True},
+    },
 }

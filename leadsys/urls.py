@@ -1,6 +1,8 @@
 """The roof: every way in is wired here, and only here."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -15,7 +17,15 @@ api_v1 = ([*intake_urls.api_urlpatterns, *api_urls.urlpatterns], "api")
 # An outage met outside a view still answers 503, not 500 (leadsys.middleware).
 handler500 = "leadsys.middleware.server_error"
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    # Browsers ask for /favicon.ico before reading any <link rel="icon">; resolved per request
+    # so the hashed static name is looked up once the manifest exists.
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("leads.accounts.urls")),

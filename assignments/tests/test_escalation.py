@@ -150,4 +150,16 @@ def test_the_dashboard_counts_exactly_the_recorded_breaches(settings: Any) -> No
     make_rep(), make_rep()
     overdue()
     services.sla_breach_scan()
-    assert dashboard_stats()["sla_violations"] == selectors.sla_breach_count() == 1
+    stats = dashboard_stats()
+    assert stats["sla_breaches_30d"] == selectors.sla_breach_count() == 1
+    # Escalated to another rep: the new assignment is not overdue, so nothing is overdue now.
+    assert stats["sla_violations"] == 0
+
+
+def test_the_dashboard_counts_overdue_assignments_live_with_the_worker_stopped() -> None:
+    make_manager()
+    make_rep()
+    overdue()
+    stats = dashboard_stats()
+    assert stats["sla_violations"] == 1  # no scan ran: nothing recorded, yet one lead is overdue
+    assert stats["sla_breaches_30d"] == 0

@@ -75,9 +75,10 @@ def test_a_submitted_lead_is_triaged_routed_scheduled_and_answered(settings: Any
     assert meta["priority"] == "high", meta["reasoning"]
     assert [(a.status, a.metadata["requires_manager"]) for a in approvals] == [("pending", True)]
 
-    [ack] = events(lead, "email")
+    ack, told = events(lead, "email")
     assert ack.metadata["template"] == "acknowledgement"
-    assert [m.to for m in mail.outbox] == [[lead.email]]
+    assert (told.metadata["template"], told.metadata["to"]) == ("assigned", rep.email)  # the rep is told at once
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([lead.email, rep.email])
 
     call = services.contact_log(lead_id=lead.id, actor=rep, channel="call", summary="Discussed the villa")
 

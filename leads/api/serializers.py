@@ -317,6 +317,7 @@ class DashboardOut(serializers.Serializer):
     new_leads_today = serializers.IntegerField(help_text="Created on today's business date.")
     pending_follow_ups = serializers.IntegerField(help_text="Pending and due within the hour.")
     pending_approvals = serializers.IntegerField()
-    sla_violations = serializers.IntegerField(help_text="Recorded SLA breaches.")
+    sla_violations = serializers.IntegerField(help_text="Active assignments past their deadline now.")
+    sla_breaches_30d = serializers.IntegerField(help_text="SLA breaches recorded in the last 30 days.")
     avg_response_time_minutes = serializers.FloatField(allow_null=True, help_text="Last 30 days; null if none.")
     conversion_rate = serializers.FloatField(allow_null=True, help_text="Percent converted, last 30 days.")

@@ -91,7 +91,7 @@ class HorizontalBars:
     bars: list[Bar] = field(default_factory=list)
     width: int = WIDTH
     height: int = 0
-    label_width: int = 180
+    label_width: int = 250  # room for 24 characters at the small cards' 18px text
     bar_height: int = 22
 
     @property

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from activity.models import StaffReadKind
 from activity.services import staff_read_record
+from leads import labels
 from leads.console.lead_filters import with_categories
 from leads.console.permissions import is_manager
 from leads.models import Lead
@@ -52,6 +53,7 @@ COLUMNS = (
     ("product_categories", "categories"),
     ("message", "message"),
 )
+LABELLED = {8: "source", 9: "status", 10: "priority"}  # column index -> vocabulary
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,10 +86,14 @@ def _rows(leads: QuerySet[Lead], *, user: User, filters: dict[str, Any]) -> Iter
     try:
         try:
             with staff_role(user_id=user.id, is_manager=is_manager(user)):
-                yield writer.writerow([header for header, _ in COLUMNS])
+                yield writer.writerow([labels.label("column", header) for header, _ in COLUMNS])
                 for row in with_categories(leads).values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
                     values = list(row)
                     values[1] = timezone.localtime(values[1], zone).isoformat()
+                    # Codes become the labels people read; the timestamp stays ISO 8601 so spreadsheets sort it.
+                    for index, vocabulary in LABELLED.items():
+                        values[index] = labels.label(vocabulary, values[index]) if values[index] else ""
+                    values[4] = labels.phone_display(values[4])
                     yield writer.writerow([spreadsheet_safe(v) for v in values])
                     written += 1
         except DatabaseError:

@@ -8,9 +8,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from activity.corrections import Agreement, ai_agreement
+from leads import labels
 from leads.console import charts
 from leads.console.overview import selectors
-from leads.models import LeadSource
 from leads.selectors import dashboard_stats
 
 PRIORITY_ORDER = ("high", "medium", "low", "unknown")
@@ -31,7 +31,7 @@ def _number(value: Any) -> str:
 
 
 def stat_tiles(stats: dict[str, Any]) -> list[Tile]:
-    """The seven figures of get_dashboard_stats(), with a human label and unit each."""
+    """The figures of get_dashboard_stats(), with a human label and unit each."""
     minutes = stats.get("avg_response_time_minutes")
     rate = stats.get("conversion_rate")
     return [
@@ -52,10 +52,16 @@ def stat_tiles(stats: dict[str, Any]) -> list[Tile]:
         ),
         Tile(
             "sla_violations",
-            _("SLA breaches"),
+            _("Overdue now"),
             _number(stats.get("sla_violations")),
-            _("recorded, all time"),
+            _("open assignments past their SLA deadline"),
             alert=bool(stats.get("sla_violations")),
+        ),
+        Tile(
+            "sla_breaches_30d",
+            _("SLA breaches"),
+            _number(stats.get("sla_breaches_30d")),
+            _("recorded, last 30 days"),
         ),
         Tile(
             "avg_response_time_minutes",
@@ -72,12 +78,8 @@ def stat_tiles(stats: dict[str, Any]) -> list[Tile]:
     ]
 
 
-def _humanize(code: str) -> str:
-    return code.replace("_", " ").capitalize()
-
-
 def _source_label(code: str) -> str:
-    return str(LeadSource(code).label) if code in LeadSource.values else _humanize(code)
+    return labels.label("source", code)
 
 
 def leads_per_day_chart() -> charts.StackedColumns:
@@ -114,11 +116,12 @@ def mix_charts() -> tuple[charts.HorizontalBars, charts.HorizontalBars]:
     return (
         charts.horizontal_bars(
             title=str(_("Priority mix, leads of the last 30 days")),
-            items=[(_humanize(k), n) for k, n in by_priority],
+            items=[(labels.label("priority", k), n) for k, n in by_priority],
             colours=[PRIORITY_COLOURS.get(k, "#9aa5b1") for k, _n in by_priority],
         ),
         charts.horizontal_bars(
-            title=str(_("Intent mix, leads of the last 30 days")), items=[(_humanize(k), n) for k, n in by_intent]
+            title=str(_("Intent mix, leads of the last 30 days")),
+            items=[(labels.label("intent", k), n) for k, n in by_intent],
         ),
     )
 

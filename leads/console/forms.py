@@ -15,11 +15,12 @@ from activity.metadata import CallMetadata, FollowUpAction, Intent, Priority
 from assignments.approvals import REQUESTABLE_APPROVALS
 from assignments.models import REPS_GROUP
 from assignments.routing import display_name, staff_users
-from leads.models import LeadStatus
+from leads import labels
+from leads.models import LeadRole, LeadStatus
 
 
-def _choices(values: tuple[str, ...], blank: str | None = None) -> list[tuple[str, str]]:
-    items = [(v, v.replace("_", " ").capitalize()) for v in values]
+def _choices(values: tuple[str, ...], vocabulary: str, blank: str | None = None) -> list[tuple[str, str]]:
+    items = labels.choices(vocabulary, values)
     return [("", blank), *items] if blank is not None else items
 
 
@@ -48,7 +49,7 @@ class ActionForm(forms.Form):
 
 
 class CallForm(ActionForm):
-    outcome = forms.ChoiceField(choices=_choices(CALL_OUTCOMES), initial="connected")
+    outcome = forms.ChoiceField(choices=_choices(CALL_OUTCOMES, "call_outcome"), initial="connected")
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0, max_value=1440, required=False)
     summary = forms.CharField(label=_("What was said"), **SUMMARY)
 
@@ -68,7 +69,7 @@ class StatusForm(ActionForm):
 
 
 class FollowUpForm(ActionForm):
-    action = forms.ChoiceField(choices=_choices(get_args(FollowUpAction)))
+    action = forms.ChoiceField(choices=_choices(get_args(FollowUpAction), "follow_up_action"))
     scheduled_for = forms.DateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -111,7 +112,7 @@ class ReassignForm(ActionForm):
 
 
 class ApprovalRequestForm(ActionForm):
-    approval_type = forms.ChoiceField(label=_("Approval for"), choices=_choices(REQUESTABLE_APPROVALS))
+    approval_type = forms.ChoiceField(label=_("Approval for"), choices=_choices(REQUESTABLE_APPROVALS, "approval_type"))
     reason = forms.CharField(
         label=_("What should be approved"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -127,8 +128,8 @@ class ApprovalDecideForm(ActionForm):
 
 
 class CorrectAIForm(ActionForm):
-    intent = forms.ChoiceField(choices=_choices(get_args(Intent), blank="— keep —"), required=False)
-    priority = forms.ChoiceField(choices=_choices(get_args(Priority), blank="— keep —"), required=False)
+    intent = forms.ChoiceField(choices=_choices(get_args(Intent), "intent", blank="— keep —"), required=False)
+    priority = forms.ChoiceField(choices=_choices(get_args(Priority), "priority", blank="— keep —"), required=False)
     reason = forms.CharField(max_length=1000, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -136,3 +137,13 @@ class CorrectAIForm(ActionForm):
         if not data.get("intent") and not data.get("priority"):
             raise forms.ValidationError(_("Choose the intent or the priority the lead should have."))
         return data
+
+
+class ContactForm(ActionForm):
+    """Corrections of the contact details; the rules are the intake's (leads.contact_details, via the service)."""
+
+    name = forms.CharField(label=_("Name"), max_length=255)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False, help_text=_("Stored in E.164"))
+    company = forms.CharField(label=_("Company"), max_length=255, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Not given")), *LeadRole.choices], required=False)
+    location = forms.CharField(label=_("Location"), max_length=255, required=False)

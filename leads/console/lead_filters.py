@@ -20,7 +20,7 @@ from assignments.routing import staff_users
 from leads.console.cursors import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
-from leads.selectors import with_current_triage
+from leads.selectors import with_current_triage, with_returning
 from leadsys.keyset import before_row
 
 UNASSIGNED = "none"
@@ -83,12 +83,19 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+def owner_assignments() -> QuerySet[Assignment]:
+    """A lead's owner: its latest assignment that is active or completed (a rep who responded keeps the lead)."""
+    return Assignment.objects.filter(
+        lead_id=OuterRef("pk"), status__in=[AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED]
+    ).order_by("-assigned_at", "-id")
+
+
 def filtered_leads(data: dict) -> QuerySet[Lead]:
     """The leads a valid LeadFilterForm's cleaned_data selects, newest first, with owner and priority."""
-    active = Assignment.objects.filter(lead_id=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
-    leads = with_current_triage(Lead.objects.all()).annotate(
-        owner_name=Subquery(active.values("owner_name")[:1]),
-        owner_id=Subquery(active.values("owner_id")[:1]),
+    owned = owner_assignments()
+    leads = with_returning(with_current_triage(Lead.objects.all())).annotate(
+        owner_name=Subquery(owned.values("owner_name")[:1]),
+        owner_id=Subquery(owned.values("owner_id")[:1]),
     )
     if data.get("q"):
         leads = search_leads(leads, data["q"])
@@ -98,9 +105,10 @@ def filtered_leads(data: dict) -> QuerySet[Lead]:
     if data.get("priority"):
         leads = leads.filter(priority=data["priority"])
     if data.get("owner") == UNASSIGNED:
-        leads = leads.filter(~Exists(active))
+        leads = leads.filter(~Exists(owned))
     elif data.get("owner"):
-        leads = leads.filter(Exists(active.filter(owner_id=data["owner"])))
+        # Exists finds candidates by the owner index; the annotation keeps only those still theirs.
+        leads = leads.filter(Exists(owned.filter(owner_id=data["owner"])), owner_id=data["owner"])
     if data.get("category"):
         leads = leads.filter(Exists(LeadProduct.objects.filter(lead_id=OuterRef("pk"), category=data["category"])))
     if data.get("created_from"):

@@ -442,7 +442,7 @@ class DemoGenerator:
                 "reason": f"{minutes} business minutes for {priority} priority"}  # fmt: skip
         local_deadline = datetime.fromtimestamp(deadline, self.tz)
         self._event(out, lead_id, assigned, "assignment",
-                    f"Assigned to {rep.name} (round_robin); respond by {local_deadline:%Y-%m-%d %H:%M %Z}", meta)  # fmt: skip
+                    f"Assigned to {rep.name} (round robin); respond by {local_deadline:%d %b %Y, %H:%M}", meta)  # fmt: skip
 
         sent = created + r.randint(40, 180)
         ack = {"template": "acknowledgement", "channel": "resend", "to": email,
@@ -477,8 +477,18 @@ class DemoGenerator:
 
         # --- the rep's side ----------------------------------------------------------
         if not answered:
+            # Demo history, not news: what fell due before the seed is recorded as already told
+            # (the breach scan and the reminders then leave it alone; no email storm at start).
+            if due.timestamp() <= now:
+                suggested |= {"reminder_sent_at": self.ts(int(due.timestamp()))}
             self._event(out, lead_id, assigned, "follow_up", suggested_message, suggested, status="pending",
                         actor="ai")  # fmt: skip
+            if deadline < now:
+                detected = min(now, deadline + 60)
+                self._event(out, lead_id, detected, "sla_breach",
+                            f"SLA missed by {rep.name}: no response by {local_deadline:%d %b %Y, %H:%M}",
+                            {"assignment_id": assignment_id, "owner_id": rep.id, "sla_deadline": self.ts(deadline),
+                             "detected_at": self.ts(detected), "notified": [], "reassigned_to": None})  # fmt: skip
         else:
             actor = {"actor": "user", "actor_id": rep.id}
             done = suggested | {"decided_by": rep.id, "decided_at": self.ts(response),
@@ -523,6 +533,8 @@ class DemoGenerator:
                     self._event(out, lead_id, base, "follow_up", f"Follow-up scheduled: {meta['action']}", meta,
                                 updated=decided, **actor)  # fmt: skip
                 else:
+                    if due_at <= now:
+                        meta |= {"reminder_sent_at": self.ts(due_at)}
                     self._event(out, lead_id, base, "follow_up", f"Follow-up scheduled: {meta['action']}", meta,
                                 status="pending", **actor)  # fmt: skip
 

@@ -7,6 +7,7 @@ app_name = "leads"
 urlpatterns = [
     path("", views.lead_form, name="form"),
     path("thank-you/", views.thanks, name="thanks"),
+    path("privacy/", views.privacy_notice, name="privacy"),
 ]
 
 # Mounted by leadsys/urls.py under /api/v1/, in the API's namespace, before the API's own routes.

@@ -50,5 +50,15 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/thanks.html", {"first_name": request.session.pop("enquiry_name", None)})
 
 
+@require_http_methods(["GET"])
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: templates/leads/privacy_notice.html, which the company edits.
+
+    Its version is PRIVACY_NOTICE_VERSION, the one each consent event records: change
+    the text, raise the version, and every later consent names the new text.
+    """
+    return render(request, "leads/privacy_notice.html", {"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION})
+
+
 def _context(form: LeadForm, products: object) -> dict[str, object]:
     return {"form": form, "products": products, "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION}

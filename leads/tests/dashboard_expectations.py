@@ -48,8 +48,10 @@ def expected_stats(now: datetime) -> dict[str, Any]:
             1 for f in follow_ups if datetime.fromisoformat(f.metadata["scheduled_for"]) <= now + timedelta(hours=1)
         ),
         "pending_approvals": LeadActivity.objects.filter(type="approval", status=ActivityStatus.PENDING).count(),
-        # The breaches the escalation job recorded, one per assignment.
-        "sla_violations": LeadActivity.objects.filter(type="sla_breach")
+        # The plan's live figure: active assignments past their deadline now.
+        "sla_violations": Assignment.objects.filter(status="active", sla_deadline__lt=now).count(),
+        # What the escalation job recorded in the last 30 days, one per assignment.
+        "sla_breaches_30d": LeadActivity.objects.filter(type="sla_breach", created_at__gt=now - timedelta(days=30))
         .values("metadata__assignment_id")
         .distinct()
         .count(),

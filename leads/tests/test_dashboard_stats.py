@@ -31,6 +31,7 @@ PLAN_KEYS = {
     "pending_follow_ups",
     "pending_approvals",
     "sla_violations",
+    "sla_breaches_30d",
     "avg_response_time_minutes",
     "conversion_rate",
 }
@@ -123,7 +124,8 @@ def test_it_counts_work_items_and_response_times() -> None:
     stats = dashboard_stats()
     assert stats == expected_stats(now)
     assert stats["pending_follow_ups"] == 2
-    assert stats["sla_violations"] == 1
+    assert stats["sla_violations"] == 2  # live: both overdue, recorded or not
+    assert stats["sla_breaches_30d"] == 1
 
 
 def test_it_follows_status_updates() -> None:

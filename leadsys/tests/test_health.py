@@ -47,6 +47,7 @@ STATS_KEYS = {
     "pending_follow_ups",
     "pending_approvals",
     "sla_violations",
+    "sla_breaches_30d",
     "avg_response_time_minutes",
     "conversion_rate",
 }

@@ -7,6 +7,7 @@ deferred here, a webhook receiver served on 127.0.0.1.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ def arguments_for_every_task(lead: Lead, delivery: WebhookDelivery) -> dict[str,
     return {
         "activity.triage_lead": {"lead_id": str(lead.id)},
         "assignments.notify_manager_queue": {"lead_id": str(lead.id), "event_id": str(queued.id)},
+        # An assignment that is no longer there: the job finds nothing to tell and succeeds.
+        "assignments.notify_owner_assigned": {"lead_id": str(lead.id), "assignment_id": str(uuid.uuid4())},
         "assignments.sla_breach_scan": {"timestamp": now},
         "assignments.follow_up_reminders": {"timestamp": now},
         "leads.send_acknowledgement": {"lead_id": str(lead.id)},

@@ -155,7 +155,7 @@ def test_it_declares_every_status_header_and_closed_body(schema: dict[str, Any])
         "pending_follow_ups",
         "pending_approvals",
     }
-    assert len(components["DashboardOut"]["required"]) == 7
+    assert len(components["DashboardOut"]["required"]) == 8  # the plan's seven figures and sla_breaches_30d
     assert components["SubmissionInRequest"]["properties"]["email"]["format"] == "email"
     assert "duration_seconds" not in components["EmailInRequest"]["properties"]
 

@@ -15,7 +15,7 @@ from leads.console import forms
 from leads.console.lead.selectors import as_datetime, user_names
 from leads.console.permissions import is_manager
 from leads.console.sla_text import sla_left
-from leads.selectors import lead_full
+from leads.selectors import catalogue_pairs, earlier_enquiries, lead_full
 
 # name -> form class; every action's form, keyed as the templates and URLs name them.
 ACTION_FORMS: dict[str, type[django_forms.Form]] = {
@@ -28,8 +28,14 @@ ACTION_FORMS: dict[str, type[django_forms.Form]] = {
     "reassign": forms.ReassignForm,
     "approval_request": forms.ApprovalRequestForm,
     "correct_ai": forms.CorrectAIForm,
+    "contact": forms.ContactForm,
 }
 MANAGER_ONLY = ("reassign",)
+
+
+def action_auto_id(name: str) -> str:
+    # Several action forms have a `reason`: ids carry the form's name so each is unique on the page.
+    return f"id_{name}_%s"
 
 
 @dataclass
@@ -110,17 +116,34 @@ def lead_page_context(
         if ai.get("corrected_by"):
             ai["corrected_by_name"] = names.get(str(ai["corrected_by"]), ai["corrected_by"])
     manager = is_manager(user)
-    action_forms = {name: (bound or {}).get(name) or form_class() for name, form_class in ACTION_FORMS.items()}
+    action_forms = {
+        name: (bound or {}).get(name) or form_class(auto_id=action_auto_id(name))
+        for name, form_class in ACTION_FORMS.items()
+    }
     if not manager:
         for name in MANAGER_ONLY:
             action_forms.pop(name)
     current = _assignment(document["current_assignment"])
     lead = document["lead"]
+    if not (bound or {}).get("contact"):
+        # The correction form starts from what is stored, so a typo is fixed by editing one field.
+        action_forms["contact"] = forms.ContactForm(
+            initial={field: lead.get(field) or "" for field in forms.ContactForm.base_fields},
+            auto_id=action_auto_id("contact"),
+        )
     lead["created_at"] = as_datetime(lead.get("created_at"))
+    products = document["products"]
+    listed = catalogue_pairs(products)
+    for product in products:
+        product["in_catalogue"] = (product.get("category"), product.get("product")) in listed
+    earlier = earlier_enquiries(email=lead["email"], phone=lead.get("phone"), before=lead["created_at"])
+    for item in earlier:
+        item["created_at"] = timezone.localtime(item["created_at"])
     ai_result_id = next((e["id"] for e in events if e["type"] == ActivityType.AI_RESULT), None)
     return {
         "lead": lead,
-        "products": document["products"],
+        "products": products,
+        "earlier": earlier,
         "ai": ai,
         "ai_result_id": ai_result_id,
         "current": current,

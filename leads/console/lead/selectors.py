@@ -14,13 +14,15 @@ from django.utils.dateparse import parse_datetime
 
 from activity.models import LeadActivity
 from assignments.routing import display_name, staff_users
+from leads.selectors import RETURNING_SQL
 
 # The lead's intent and priority as get_lead_full() reports them: the latest
 # ai_result, overridden by the latest correction of that result.
 QUEUE_SQL = """
 SELECT a.id, a.lead_id, a.assigned_at, a.sla_deadline, l.name, l.company, l.status,
        COALESCE(c.metadata->>'intent', ai.metadata->>'intent'),
-       COALESCE(c.metadata->>'priority', ai.metadata->>'priority')
+       COALESCE(c.metadata->>'priority', ai.metadata->>'priority'),
+       {returning}
 FROM assignments a
 JOIN leads l ON l.id = a.lead_id
 LEFT JOIN LATERAL (
@@ -35,7 +37,7 @@ LEFT JOIN LATERAL (
 WHERE a.owner_id = %s AND a.status = 'active'
 ORDER BY a.sla_deadline, a.id
 LIMIT %s
-"""
+""".replace("{returning}", RETURNING_SQL.replace("leads.", "l."))
 QUEUE_LIMIT = 500
 
 
@@ -50,6 +52,7 @@ class QueueRow:
     status: str
     intent: str | None
     priority: str | None
+    returning: bool = False
 
     @property
     def intent_label(self) -> str:

@@ -21,4 +21,5 @@ urlpatterns = [
     path(lead + "approvals/", views.request_approval, name="lead_approval_request"),
     path(lead + "approvals/<uuid:item_id>/decide/", views.decide_approval, name="lead_approval_decide"),
     path(lead + "ai/correct/", views.correct_ai, name="lead_correct_ai"),
+    path(lead + "contact/", views.edit_contact, name="lead_contact"),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,9 +30,10 @@ from assignments.completion import assignment_complete
 from assignments.models import REPS_GROUP
 from assignments.routing import staff_users
 from assignments.selectors import latest_ai_result
+from leads import labels
 from leads.console import forms
 from leads.console.lead import selectors as lead_selectors
-from leads.console.lead.page import ACTION_FORMS, lead_page_context
+from leads.console.lead.page import ACTION_FORMS, action_auto_id, lead_page_context
 from leads.console.permissions import is_manager, require_manager, staff_required
 from leads.console.sla_text import sla_left
 from leads.models import Lead
@@ -57,6 +59,7 @@ def my_queue(request: HttpRequest) -> HttpResponse:
         "owner": owner,
         "is_own_queue": owner == request.user,
         "reps": reps if is_manager(request.user) else [],
+        "refresh_seconds": settings.CONSOLE_REFRESH_SECONDS,
     }
     return render(request, "console/queue.html", context)
 
@@ -90,7 +93,7 @@ def _action(form_name: str, perform: Callable[..., str]) -> Callable[..., HttpRe
     def view(request: HttpRequest, lead_id: UUID, **ids: UUID) -> HttpResponse:
         if not Lead.objects.filter(id=lead_id).exists():
             raise Http404("No such lead.")
-        form = form_class(request.POST)
+        form = form_class(request.POST, auto_id=action_auto_id(form_name))
         if not form.is_valid():
             first = next(iter(form.errors.values()))[0]
             return _render_lead(request, lead_id, bound={form_name: form}, error=first, status=400)
@@ -146,7 +149,8 @@ def _change_status(user: User, lead_id: UUID, data: Data) -> str:
     event = assignments.lead_status_change(
         lead_id=lead_id, actor=user, to_status=data["status"], reason=data["reason"] or None
     )
-    return f"Status changed from {event.metadata['from_status']} to {event.metadata['to_status']}."
+    before, after = (labels.label("status", event.metadata[k]) for k in ("from_status", "to_status"))
+    return f"Status changed from {before} to {after}."
 
 
 def _schedule_follow_up(user: User, lead_id: UUID, data: Data) -> str:
@@ -209,6 +213,17 @@ def _correct_ai(user: User, lead_id: UUID, data: Data) -> str:
     return "AI analysis corrected."
 
 
+def _edit_contact(user: User, lead_id: UUID, data: Data) -> str:
+    event = assignments.lead_contact_update(
+        lead_id=lead_id, actor=user, changes={field: data[field] or None for field in forms.ContactForm.base_fields}
+    )
+    if event is None:
+        return "Nothing changed."
+    return "Contact details corrected: " + ", ".join(
+        str(forms.ContactForm.base_fields[field].label).lower() for field in event.metadata["changes"]
+    )
+
+
 log_call = _action("call", _log_call)
 log_email = _action("email", _log_email)
 add_note = _action("note", _add_note)
@@ -221,3 +236,4 @@ reassign = _action("reassign", _reassign)
 request_approval = _action("approval_request", _request_approval)
 decide_approval = _action("ApprovalDecideForm", _decide_approval)
 correct_ai = _action("correct_ai", _correct_ai)
+edit_contact = _action("contact", _edit_contact)

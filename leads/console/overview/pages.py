@@ -20,6 +20,7 @@ from activity.models import ActivityStatus, ActivityType, LeadActivity
 from activity.selectors import pending_follow_ups
 from assignments import routing
 from leads.console.cursors import encode_cursor, parse_cursor
+from leads.console.lead.selectors import as_datetime
 from leads.console.lead_filters import LeadFilterForm, after_cursor, filtered_leads
 from leads.console.snooze import SNOOZE_CHOICES
 from leads.models import Lead
@@ -88,6 +89,9 @@ def follow_ups_page(request: HttpRequest, *, error: DomainError | None = None) -
 # --- Approvals ---------------------------------------------------------------------------
 
 
+RECENTLY_DECIDED = 10
+
+
 def _pending_approvals(cursor: tuple[Any, UUID] | None) -> QuerySet[LeadActivity]:
     # Served by the partial index on pending approvals, newest first.
     items = LeadActivity.objects.filter(type=ActivityType.APPROVAL, status=ActivityStatus.PENDING)
@@ -105,8 +109,15 @@ def approvals_page(
         return render(request, "console/approvals.html", {"error_message": invalid.messages[0]}, status=400)
     rows = list(_pending_approvals(cursor)[: PAGE_SIZE + 1])
     page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    decided = (
+        LeadActivity.objects.filter(type=ActivityType.APPROVAL)
+        .exclude(status=ActivityStatus.PENDING)
+        .select_related("lead")
+        .order_by("-created_at", "-id")[:RECENTLY_DECIDED]
+    )
     context = {
         "approvals": page,
+        "decided": [(item, as_datetime(item.metadata.get("decided_at"))) for item in decided],
         "is_first": cursor is None,
         "next": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
         "error_message": error.message if error else None,

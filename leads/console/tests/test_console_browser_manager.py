@@ -20,6 +20,7 @@ from assignments.tests.staff import make_manager
 from leads.tests.factories import LeadFactory
 
 PASSWORD = "overview-pass-123"
+pytestmark = pytest.mark.browser
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -36,7 +37,8 @@ def _demo_data(manager_id: str) -> object:
         for i, source in enumerate(sources[: 1 + day % 4]):
             lead = LeadFactory(source=source, created_at=now - timedelta(days=day, minutes=i))
             AIResultFactory(lead=lead)
-    for owner, name, n in (("11", "Asha Rao", 4), ("12", "Vikram Shah", 2)):
+    # Owner ids no user can have: a user id of 11 would merge "Manager" into Asha's bar.
+    for owner, name, n in (("ext-asha", "Asha Rao", 4), ("ext-vikram", "Vikram Shah", 2)):
         AssignmentFactory.create_batch(n, owner_id=owner, owner_name=name)
     AssignmentFactory(assigned_at=now - timedelta(hours=3), completed=True)
     follow_up = FollowUpFactory(scheduled_for=now - timedelta(hours=1), lead__name="Priya Sharma")

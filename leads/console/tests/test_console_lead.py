@@ -173,7 +173,7 @@ def test_changing_the_status_records_from_and_to(rep_client: Client, lead: Lead)
     change = LeadActivity.objects.get(lead=lead, type="status_change")
     assert change.metadata == {"from_status": "new", "to_status": "qualified", "reason": "Budget confirmed"}
     html = rep_client.get(url("lead", lead)).content.decode()
-    assert "From <strong>new</strong> to <strong>qualified</strong>" in html
+    assert "From <strong>New</strong> to <strong>Qualified</strong>" in html
 
 
 def test_an_unknown_or_unchanged_status_is_refused(rep_client: Client, lead: Lead) -> None:

@@ -160,9 +160,25 @@ def test_it_exports_the_filtered_set_as_streamed_csv() -> None:
     rows = _csv(client, source="partner")
     assert len(rows) == 1
     row = rows[0]
-    assert row["id"] == str(wanted.id) and row["email"] == wanted.email
-    assert row["name"] == '\'=HYPERLINK("http://x")'  # no formula runs in a spreadsheet
-    assert row["phone"] == "+91 9800000000"
-    assert row["owner"] == "Asha Rao" and row["priority"] == "medium"
-    assert row["product_categories"] == "Flooring, Wall" and row["message"] == "line1\nline2"
+    assert row["Lead ID"] == str(wanted.id) and row["Email"] == wanted.email
+    assert row["Name"] == '\'=HYPERLINK("http://x")'  # no formula runs in a spreadsheet
+    assert row["Phone"] == "+91 98000 00000"  # one phone format, the pages' too
+    assert row["Owner"] == "Asha Rao" and row["Priority"] == "Medium" and row["Source"] == "Partner"
+    assert row["Product categories"] == "Flooring, Wall" and row["Message"] == "line1\nline2"
     assert len(_csv(client)) == Lead.objects.count()
+
+
+def test_it_keeps_the_rep_who_responded_as_owner_in_the_list_the_filter_and_the_csv() -> None:
+    rep, client = rep_client()
+    responded = LeadFactory(source="partner")
+    AssignmentFactory(lead=responded, owner_id=str(rep.id), owner_name="Asha Rao", completed=True)
+    moved = LeadFactory(source="partner")
+    AssignmentFactory(lead=moved, owner_id=str(rep.id), owner_name="Asha Rao", status="reassigned")
+    AssignmentFactory(lead=moved, owner_id="77", owner_name="Vikram Iyer")
+
+    assert _listed(client, owner=str(rep.id)) == {str(responded.id)}
+    assert str(responded.id) not in _listed(client, owner="none")
+    page = client.get(URL, {"source": "partner"}).content.decode()
+    assert "Asha Rao" in page and "Vikram Iyer" in page
+    owners = {row["Lead ID"]: row["Owner"] for row in _csv(client, source="partner")}
+    assert owners == {str(responded.id): "Asha Rao", str(moved.id): "Vikram Iyer"}

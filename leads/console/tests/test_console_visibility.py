@@ -14,6 +14,7 @@ from django.test import Client
 from activity.models import LeadActivity, StaffRead, StaffReadKind
 from assignments.tests.factories import AssignmentFactory
 from assignments.tests.staff import make_manager, make_rep
+from leads import labels
 from leads.api.tests.support import TokenClient
 from leads.console.tests.overview_support import client_for
 from leads.models import Lead
@@ -48,7 +49,7 @@ def _csv_names(client: Client, query: str = "") -> set[str]:
     body, _, trailer = b"".join(response.streaming_content).decode().rstrip("\r\n").rpartition("\r\n")
     rows = list(csv.DictReader(io.StringIO(body + "\r\n")))
     assert trailer == f"# complete: {len(rows)} rows"
-    return {row["name"] for row in rows}
+    return {row[labels.label("column", "name")] for row in rows}
 
 
 def _api(user: User) -> TokenClient:

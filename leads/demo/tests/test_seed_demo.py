@@ -248,8 +248,10 @@ def test_it_leaves_the_dashboard_figures_equal_to_counts_made_here() -> None:
         ),
         "pending_follow_ups": len(pending_follow_ups),
         "pending_approvals": LeadActivity.objects.filter(type="approval", status="pending").count(),
-        # The breaches the escalation job recorded, one per assignment.
-        "sla_violations": LeadActivity.objects.filter(type="sla_breach")
+        # The plan's live figure: active assignments past their deadline now.
+        "sla_violations": Assignment.objects.filter(status="active", sla_deadline__lt=now).count(),
+        # What the escalation job recorded in the last 30 days, one per assignment.
+        "sla_breaches_30d": LeadActivity.objects.filter(type="sla_breach", created_at__gt=now - timedelta(days=30))
         .values("metadata__assignment_id")
         .distinct()
         .count(),

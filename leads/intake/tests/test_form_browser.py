@@ -187,6 +187,7 @@ def test_it_works_with_the_keyboard_alone(page: Page, catalogue: dict[str, Produ
         ("id_products-0-notes", ""),
         *[(f"id_products-{row}-{name}", "") for row in (1, 2) for name in ("product", "quantity", "notes")],
         ("id_message", "Warehouse lighting"),
+        ("privacy-link", ""),  # the notice itself, before agreeing to it
         ("id_privacy_accepted", " "),
         ("id_marketing_opt_in", ""),
     ]
