@@ -286,6 +286,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LeadStatusEnum": "leads.models.LeadStatus",
         "AssignmentStatusEnum": "assignments.models.AssignmentStatus",
+        "ActivityStatusEnum": "activity.models.ActivityStatus",
+        "ActivityTypeEnum": "activity.models.ActivityType",
+        "ApprovalStatusEnum": ["pending", "approved", "rejected"],
+        "NoteInTypeEnum": ["note"],
+        "CallInTypeEnum": ["call"],
+        "EmailInTypeEnum": ["email"],
     },
 }
 
