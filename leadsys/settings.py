@@ -225,6 +225,8 @@ HIGH_VALUE_MIN_QUANTITY = _typed("HIGH_VALUE_MIN_QUANTITY", int, 1000)
 # --- Webhooks and links in staff emails ----------------------------------------
 WEBHOOK_PAUSE_AFTER_FAILURES = _typed("WEBHOOK_PAUSE_AFTER_FAILURES", int, 10)
 WEBHOOK_TIMEOUT_SECONDS = _typed("WEBHOOK_TIMEOUT_SECONDS", float, 10.0)
+# Cards shown per column of the pipeline board (newest first; "more" opens the filtered list).
+CONSOLE_BOARD_CARDS = _typed("CONSOLE_BOARD_CARDS", int, 20)
 # Seconds a CSV export may stream under uWSGI (every other request has deploy/uwsgi.ini's 30 s harakiri).
 EXPORT_TIMEOUT_SECONDS = _typed("EXPORT_TIMEOUT_SECONDS", int, 600)
 # Links in staff emails. In development, the address bin/start serves on (HOST, PORT: the

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.db.models import OuterRef, Subquery
@@ -32,7 +33,6 @@ from leads.selectors import with_current_triage, with_returning
 from leadsys.exceptions import DomainError
 
 COLUMNS = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
-CARDS_PER_COLUMN = 20
 COUNT_CAP = 10_000
 # Where a card can go from the board: the open columns and the two ends of the pipeline.
 MOVES = (*COLUMNS, LeadStatus.CONVERTED, LeadStatus.LOST)
@@ -71,7 +71,7 @@ def _cards(status: str, limit: int) -> list[Lead]:
 
 
 def board_columns(*, limit: int | None = None) -> list[Column]:
-    limit = limit or CARDS_PER_COLUMN
+    limit = limit or settings.CONSOLE_BOARD_CARDS
     now = timezone.now()
     columns = []
     for status in COLUMNS:

@@ -9,7 +9,6 @@ from django.test import Client
 
 from activity.models import LeadActivity
 from assignments.tests.staff import UserFactory, make_rep
-from leads.console import board
 from leads.console.tests.support import routed_lead
 from leads.models import Lead
 from leads.tests.factories import LeadFactory, LeadProductFactory
@@ -40,11 +39,11 @@ def test_it_shows_open_leads_by_status_with_their_card_facts(client: Client) -> 
     assert 'data-count="1"' in new
 
 
-def test_it_shows_the_newest_n_per_column_and_a_more_link(client: Client, monkeypatch: Any) -> None:
+def test_it_shows_the_newest_n_per_column_and_a_more_link(client: Client, settings: Any) -> None:
     rep = make_rep()
     leads = LeadFactory.create_batch(5, status="nurturing")
     client.force_login(rep)
-    monkeypatch.setattr(board, "CARDS_PER_COLUMN", 3)  # a setting of the page, not our logic
+    settings.CONSOLE_BOARD_CARDS = 3
     html = column_of(client.get(URL).content.decode(), "nurturing")
     shown = [lead for lead in leads if str(lead.id) in html]
     newest = sorted(leads, key=lambda lead: (lead.created_at, lead.id), reverse=True)[:3]
