@@ -94,6 +94,30 @@ def server_command(workers: int, port: int) -> list[str]:
     ]
 
 
+def production_env(url: str) -> dict[str, str]:
+    """The environment of a production deployment on `url`, with the per-IP rate limit off (one client IP here)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "INTAKE_RATE_LIMIT": "0",
+        "DB_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def wait_for_server(port: int) -> None:
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health/")
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
 def machine_speed() -> float:
     """CPU seconds of a fixed loop: this machine's speed swings about 2x from minute to minute."""
     started = time.process_time()
@@ -130,26 +154,11 @@ def main() -> None:
     args = parser.parse_args()
 
     url, _handle = bench_database_url()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "INTAKE_RATE_LIMIT": "0",
-        "DB_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = production_env(url)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(server_command(args.workers, args.port), cwd=ROOT, env=env)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/health/")
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_server(args.port)
         # Warm-up: a few requests per worker, not counted.
         client(args.port, [payload(n, "warm") for n in range(4 * args.workers)], [], [])
         results = []

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from intake import machine_speed, payload, server_command  # noqa: E402
+from intake import machine_speed, payload, production_env, server_command, wait_for_server  # noqa: E402
 
 LAG_SQL = """
 SELECT coalesce(extract(epoch FROM now() - min(e.at)), 0)
@@ -144,18 +144,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url, _handle = database_url("leadsys_pipeline_bench")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "INTAKE_RATE_LIMIT": "0",
-        "DB_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-        "EMAIL_PROVIDER": "console",
-    }
+    env = {**production_env(url), "EMAIL_PROVIDER": "console"}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     # A rep who covers everything, so every lead can be assigned.
     subprocess.run(
@@ -169,12 +158,7 @@ def main() -> None:
     )
     results = []
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/health/")
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_server(args.port)
         for rate in (float(r) for r in args.rates.split(",")):
             speed = machine_speed()
             result = run_at(url, args.port, rate, args.seconds, args.drain)
