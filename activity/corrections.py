@@ -11,8 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 
 from activity.models import ActivityType, ActorType, LeadActivity
 from activity.services import activity_append
@@ -72,13 +71,22 @@ class Agreement:
 
 
 def ai_agreement() -> Agreement:
-    corrections = LeadActivity.objects.filter(type=ActivityType.AI_CORRECTION)
-    agreement = Agreement(ai_results=LeadActivity.objects.filter(type=ActivityType.AI_RESULT).count())
-    for name in CORRECTABLE:
-        on_field = corrections.filter(metadata__has_key=name)
-        agreement.corrected[name] = on_field.values("metadata__overrides").distinct().count()
-        rows = on_field.values(f"metadata__previous_{name}", f"metadata__{name}").annotate(n=Count("id"))
-        agreement.changes[name] = Counter(
-            {(row[f"metadata__previous_{name}"], row[f"metadata__{name}"]): row["n"] for row in rows}
+    """The counts activity/migrations/0011 keeps as results and corrections are appended."""
+    agreement = Agreement(corrected=dict.fromkeys(CORRECTABLE, 0), changes={name: Counter() for name in CORRECTABLE})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT metric, field, ai_value, person_value, sum(n)::bigint FROM ai_agreement_counts
+            GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0
+            """
         )
+        rows = cursor.fetchall()
+    for metric, name, ai_value, person_value, n in rows:
+        if metric == "ai_results":
+            agreement.ai_results = n
+        elif metric == "corrected":
+            agreement.corrected[name] = n
+        elif metric == "change":
+            # '' stands for a value the correction did not name.
+            agreement.changes[name][(ai_value or None, person_value or None)] = n
     return agreement

@@ -7,6 +7,10 @@ digits searches phones, anything else matches whole words by their beginning
 too: `studio.example` finds meera@studio.example). A substring in
 the middle of a word is not found: that is what an index without pg_trgm can
 serve on a million leads.
+
+The lookups are functions of migration 0019 that return lead ids: under row-level
+security (staff requests) a LIKE or a text match could not use its index at all.
+The query around them still reads the leads under the caller's policies.
 """
 
 from __future__ import annotations
@@ -20,11 +24,6 @@ from django.db.models.expressions import RawSQL
 
 from leads.models import Lead
 
-# Must match idx_leads_search_words exactly.
-WORDS_VECTOR_SQL = (
-    "to_tsvector('simple'::regconfig, coalesce(leads.name, '') || ' ' || coalesce(leads.company, '')"
-    " || ' ' || coalesce(leads.email, '') || ' ' || translate(coalesce(leads.email, ''), '@._+-', '     '))"
-)
 PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
 MIN_PHONE_DIGITS = 4
 MAX_WORDS = 8
@@ -36,17 +35,17 @@ def search_leads(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     if not text:
         return leads
     if "@" in text:
-        return leads.filter(_where("lower(leads.email) LIKE %s", [_like_prefix(text.lower())]))
+        return leads.filter(_where("leads.id IN (SELECT lead_ids_by_email_prefix(%s))", [_like_prefix(text.lower())]))
     digits = re.sub(r"\D", "", text)
     if PHONE_LIKE.match(text) and len(digits) >= MIN_PHONE_DIGITS:
         prefixes = _phone_prefixes(text, digits)
-        ors = " OR ".join(["leads.phone LIKE %s"] * len(prefixes))
-        return leads.filter(_where(f"({ors})", [_like_prefix(p) for p in prefixes]))
+        ids = " UNION ALL ".join(["SELECT lead_ids_by_phone_prefix(%s)"] * len(prefixes))
+        return leads.filter(_where(f"leads.id IN ({ids})", [_like_prefix(p) for p in prefixes]))
     words = re.findall(r"[^\W_]+", text)[:MAX_WORDS]
     if not words:
         return leads.none()
     query = " & ".join(f"{word.lower()}:*" for word in words)
-    return leads.filter(_where(f"{WORDS_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s)", [query]))
+    return leads.filter(_where("leads.id IN (SELECT lead_ids_by_words(%s))", [query]))
 
 
 def _phone_prefixes(text: str, digits: str) -> list[str]:

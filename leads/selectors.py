@@ -64,11 +64,13 @@ def dashboard_stats() -> dict[str, Any]:
 
 # --- Returning contacts ---------------------------------------------------------------
 # The one rule for "the same person": the same email (case-insensitive) or the same phone
-# in E.164. Both sides are index lookups (lower(email) and idx_leads_phone_created).
+# in E.164. Both sides are index lookups: lower(email) through lead_ids_by_email() (an index
+# under row-level security too, leads/migrations/0019) and idx_leads_phone_created.
 
 # Correlated on the outer `leads` row: true when this person had an enquiry before this one.
 RETURNING_SQL = """(
-  EXISTS (SELECT 1 FROM leads p WHERE lower(p.email) = lower(leads.email) AND p.created_at < leads.created_at)
+  EXISTS (SELECT 1 FROM leads p
+          WHERE p.id IN (SELECT lead_ids_by_email(leads.email)) AND p.created_at < leads.created_at)
   OR (leads.phone IS NOT NULL
       AND EXISTS (SELECT 1 FROM leads p WHERE p.phone = leads.phone AND p.created_at < leads.created_at))
 )"""
@@ -78,7 +80,7 @@ SELECT l.id, l.created_at, l.status, l.source,
        (SELECT string_agg(lp.product, ', ' ORDER BY lp.product) FROM lead_products lp WHERE lp.lead_id = l.id)
 FROM leads l
 WHERE l.id IN (
-  SELECT p.id FROM leads p WHERE lower(p.email) = lower(%(email)s) AND p.created_at < %(before)s
+  SELECT p.id FROM leads p WHERE p.id IN (SELECT lead_ids_by_email(%(email)s)) AND p.created_at < %(before)s
   UNION
   SELECT p.id FROM leads p WHERE %(phone)s::text IS NOT NULL AND p.phone = %(phone)s AND p.created_at < %(before)s
 )

@@ -8,6 +8,7 @@ from django.db import connection
 from leads.models import Lead
 from leads.search import search_leads
 from leads.tests.factories import LeadFactory
+from leadsys.roles import staff_role
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +57,40 @@ def test_it_returns_everything_for_blank_text(meera: Lead) -> None:
     assert len(found("   ")) == 2
 
 
+LOOKUPS = {
+    "meera iyer": ("lead_ids_by_words", "idx_leads_search_words"),
+    "meera@stu": ("lead_ids_by_email_prefix", "idx_leads_email_prefix"),
+    "98123": ("lead_ids_by_phone_prefix", "idx_leads_phone_prefix"),
+}
+
+
 def test_it_uses_the_indexes() -> None:
     # Enough rows, analysed, that the planner picks by cost as it would in production;
     # a near-empty table makes any index (or none) look as cheap as the right one.
     Lead.objects.bulk_create(LeadFactory.build_batch(8000))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE leads")
-        for text, index in [
-            ("meera iyer", "idx_leads_search_words"),
-            ("meera@stu", "idx_leads_email_prefix"),
-            ("98123", "idx_leads_phone_prefix"),
-        ]:
+        for text, (function, index) in LOOKUPS.items():
             sql, params = search_leads(Lead.objects.all(), text).values("id").query.sql_with_params()
-            cursor.execute(f"EXPLAIN {sql}", params)
+            assert f"{function}(" in sql, sql
+            # The lookup's own query, as the function runs it, with the search's argument.
+            cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [function])
+            body = cursor.fetchone()[0].replace("p_pattern", "%s").replace("p_query", "%s")
+            cursor.execute(f"EXPLAIN {body}", params[:1])
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert index in plan, (text, plan)
+
+
+def test_it_finds_by_index_as_staff_under_row_level_security() -> None:
+    """As `authenticated`, a LIKE or text match on leads could not use its index; the lookups can."""
+    Lead.objects.bulk_create(LeadFactory.build_batch(8000))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE leads")
+    for text in LOOKUPS:
+        sql, params = search_leads(Lead.objects.all(), text).values("id").query.sql_with_params()
+        with staff_role(user_id=1, is_manager=False), connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        # The leads are read by id (the lookup's answer), never scanned with the match as a filter.
+        assert "Seq Scan on leads" not in plan, (text, plan)
+        assert "leads_pkey" in plan or "Hash Join" in plan, (text, plan)
