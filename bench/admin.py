@@ -202,16 +202,16 @@ def main() -> int:
     started = time.perf_counter()
     response = client.get("/console/leads/export.csv")
     first_byte = None
-    lines = 0
+    newlines = 0
     last = b""
     for chunk in response.streaming_content:
         if first_byte is None:
             first_byte = time.perf_counter() - started
-        lines += chunk.count(b"\n")
+        newlines += chunk.count(b"\n")
         last = chunk
     total = time.perf_counter() - started
     trailer = last.strip().splitlines()[-1].decode()
-    rows = int(trailer.split()[2]) if trailer.startswith("# complete:") else lines - 1
+    rows = int(trailer.split()[2]) if trailer.startswith("# complete:") else newlines - 1
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"console: CSV export of all leads: first byte {first_byte * 1000:.0f} ms, {rows:,} rows in {total:.1f} s "

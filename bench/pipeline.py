@@ -140,7 +140,10 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60, help="seconds to wait for the worker after the load")
     parser.add_argument("--workers", type=int, default=2, help="uWSGI processes")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--concurrency", type=int, default=1, help="jobs the worker runs at once")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="jobs each worker runs at once (default: settings)"
+    )
+    parser.add_argument("--worker-processes", type=int, default=1, help="worker processes (manage.py run_worker)")
     args = parser.parse_args()
 
     url, _handle = database_url("leadsys_pipeline_bench")
@@ -153,9 +156,10 @@ def main() -> None:
     )  # fmt: skip
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # the console email backend prints
     server = subprocess.Popen(server_command(args.workers, args.port), cwd=ROOT, env=env, **quiet)
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--concurrency", str(args.concurrency)], cwd=ROOT, env=env, **quiet
-    )
+    worker_command = [sys.executable, "manage.py", "run_worker"]
+    if args.concurrency:
+        worker_command += ["--concurrency", str(args.concurrency)]
+    workers = [subprocess.Popen(worker_command, cwd=ROOT, env=env, **quiet) for _ in range(args.worker_processes)]
     results = []
     try:
         wait_for_server(args.port)
@@ -165,12 +169,13 @@ def main() -> None:
             result["speed"] = speed
             results.append(result)
     finally:
-        for process in (server, worker):
+        for process in (server, *workers):
             process.terminate()
-        for process in (server, worker):
+        for process in (server, *workers):
             process.wait(20)
+    concurrency = args.concurrency or "WORKER_CONCURRENCY"
     print(
-        f"uWSGI processes={args.workers}, one supervised worker (concurrency {args.concurrency}); "
+        f"uWSGI processes={args.workers}, {args.worker_processes} supervised worker(s) (concurrency {concurrency}); "
         f"{args.seconds:g} s per rate"
     )
     for r in results:

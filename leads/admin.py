@@ -138,7 +138,7 @@ class LeadAdmin(LargeTableAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Lead], search_term: str
     ) -> tuple[QuerySet[Lead], bool]:
-        return search_leads(queryset, search_term), False
+        return search_leads(queryset, search_term, as_owner=True), False
 
 
 class ProductInline(admin.TabularInline):

@@ -248,6 +248,13 @@ WORKER_HEARTBEAT_SECONDS = _typed("WORKER_HEARTBEAT_SECONDS", float, 10.0)
 WORKER_STALLED_SECONDS = _typed("WORKER_STALLED_SECONDS", float, 30.0)  # a heartbeat this old: its jobs run again
 WORKER_MAX_BACKOFF_SECONDS = _typed("WORKER_MAX_BACKOFF_SECONDS", float, 30.0)
 WORKER_SHUTDOWN_SECONDS = _typed("WORKER_SHUTDOWN_SECONDS", float, 20.0)  # then running jobs are aborted
+# Jobs run at once by one worker process (`run_worker --concurrency` overrides it): most of a job is
+# waiting on the database or a provider, so a few at a time use the machine better than one.
+WORKER_CONCURRENCY = _typed("WORKER_CONCURRENCY", int, 4)
+# The worker's threads keep their database connection between jobs for this long (health-checked
+# before reuse), instead of DB_CONN_MAX_AGE's per-request connections: a new connection per job
+# cost more than many jobs themselves.
+WORKER_DB_CONN_MAX_AGE = _typed("WORKER_DB_CONN_MAX_AGE", int, 300)
 # /health/: degraded when no worker heartbeat is this recent or the oldest due job waits longer.
 HEALTH_WORKER_ALIVE_SECONDS = _typed("HEALTH_WORKER_ALIVE_SECONDS", int, 60)
 QUEUE_LAG_DEGRADED_SECONDS = _typed("QUEUE_LAG_DEGRADED_SECONDS", int, 300)

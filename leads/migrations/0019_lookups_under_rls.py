@@ -23,19 +23,25 @@ WORDS_VECTOR = (
     " || ' ' || coalesce(email, '') || ' ' || translate(coalesce(email, ''), '@._+-', '     '))"
 )
 
+EMAIL_PREFIX_SQL = "SELECT id FROM leads WHERE lower(email) LIKE $1"
+PHONE_PREFIX_SQL = "SELECT id FROM leads WHERE phone LIKE $1"
+WORDS_SQL = f"SELECT id FROM leads WHERE {WORDS_VECTOR} @@ to_tsquery('simple'::regconfig, $1)"  # noqa: S608
+
 CREATE = f"""
 CREATE OR REPLACE FUNCTION lead_ids_by_email(p_email text) RETURNS SETOF uuid ROWS 20
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
   AS $$ SELECT id FROM leads WHERE lower(email) = lower(p_email) $$;
+-- A LIKE prefix uses its index only when the planner sees the pattern: EXECUTE plans the query
+-- with the value, where a SQL function's parameter would plan a scan of every lead.
 CREATE OR REPLACE FUNCTION lead_ids_by_email_prefix(p_pattern text) RETURNS SETOF uuid ROWS 20
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-  AS $$ SELECT id FROM leads WHERE lower(email) LIKE p_pattern $$;
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$ BEGIN RETURN QUERY EXECUTE '{EMAIL_PREFIX_SQL}' USING p_pattern; END $$;
 CREATE OR REPLACE FUNCTION lead_ids_by_phone_prefix(p_pattern text) RETURNS SETOF uuid ROWS 20
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-  AS $$ SELECT id FROM leads WHERE phone LIKE p_pattern $$;
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$ BEGIN RETURN QUERY EXECUTE '{PHONE_PREFIX_SQL}' USING p_pattern; END $$;
 CREATE OR REPLACE FUNCTION lead_ids_by_words(p_query text) RETURNS SETOF uuid ROWS 20
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-  AS $$ SELECT id FROM leads WHERE {WORDS_VECTOR} @@ to_tsquery('simple'::regconfig, p_query) $$;
+  AS $$ {WORDS_SQL.replace("$1", "p_query")} $$;
 REVOKE ALL ON FUNCTION lead_ids_by_email(text), lead_ids_by_email_prefix(text), lead_ids_by_phone_prefix(text),
   lead_ids_by_words(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lead_ids_by_email(text), lead_ids_by_email_prefix(text), lead_ids_by_phone_prefix(text),
