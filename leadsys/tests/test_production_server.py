@@ -9,64 +9,22 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from leads.intake.tests.support import API_URL, api_payload
 from leads.models import Lead
-
-ROOT = Path(__file__).resolve().parents[2]
-UWSGI = Path(sys.executable).parent / "uwsgi"
+from leadsys.tests.production_server import uwsgi_server
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server() -> Iterator[int]:
-    db = connection.settings_dict
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "INTAKE_RATE_LIMIT": "0",
-    }
-    command = [str(UWSGI), "--ini", "deploy/uwsgi.ini", "--http11-socket", f"127.0.0.1:{port}", "--processes", "2"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stdout.read().decode(errors="replace")  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "uWSGI did not open its socket in 30 s"
-                time.sleep(0.2)
+    with uwsgi_server() as port:
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(15)  # die-on-term: SIGTERM stops it instead of reloading
 
 
 def test_it_serves_a_submission_and_the_next_request_on_the_same_connection(server: int) -> None:
