@@ -12,8 +12,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from typing import IO
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 from django.db import connection
