@@ -40,7 +40,8 @@ class Assignment(models.Model):
         db_table = "assignments"
         ordering = ["-assigned_at"]
         indexes = [
-            models.Index(fields=["lead", "-assigned_at"], name="idx_assignments_lead_id"),
+            # A lead's latest assignment (its owner) without a sort: the leads list and the CSV, per row.
+            models.Index(fields=["lead", "-assigned_at", "-id"], name="idx_assignments_lead_latest"),
             models.Index(fields=["owner_id"], name="idx_assignments_owner_id"),
             models.Index(fields=["sla_deadline"], name="idx_assignments_sla_deadline"),
             models.Index(fields=["status"], name="idx_assignments_status"),

@@ -65,6 +65,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="requests per page (first one warms the cache)")
     parser.add_argument("--skip-migrate", action="store_true")
     parser.add_argument("--roles", action="store_true", help="owner vs authenticated, alternated, and nothing else")
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose label contains this ('export': the CSV)"
+    )
     args = parser.parse_args()
 
     url, _, _handle = bench_database_url(args.leads, reseed=False)
@@ -191,11 +194,15 @@ def main() -> int:
     print(f"bench size {args.leads:,} leads; {args.runs} requests per page; server time in-process")
     lines = []
     for label, path, params in pages:
+        if args.only not in label:
+            continue
         runner = api if path.startswith("/api/") else client
         times = timed_get(runner, path, params, args.runs)
         lines.append(report(label, times[1:]))
         print(lines[-1], flush=True)
 
+    if args.only and args.only not in "export":
+        return 0
     # The CSV export of every lead: first byte, rows per second, completeness, memory.
     import resource
 

@@ -106,6 +106,8 @@ class LeadProduct(models.Model):
         indexes = [
             models.Index(fields=["lead", "created_at"], name="idx_lead_products_lead_id"),
             models.Index(fields=["category"], name="idx_lead_products_category"),
+            # A lead's categories as an index-only scan (the leads list and the CSV export, per row).
+            models.Index(fields=["lead", "category"], name="idx_lead_products_lead_cat"),
         ]
         constraints = [
             models.CheckConstraint(

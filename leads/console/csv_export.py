@@ -1,9 +1,12 @@
 """CSV export of the filtered leads, streamed: rows are written as the database hands them over.
 
-The rows are read inside a transaction, so iterator(chunk_size=...) uses a plain
-server-side cursor: the first row leaves at once and a million rows cost the
-memory of one chunk. (Outside a transaction Django declares the cursor WITH HOLD,
-which makes PostgreSQL materialise the whole result before the first row.)
+PostgreSQL writes the file itself (`COPY (query) TO STDOUT (FORMAT csv)`) and this module
+passes its bytes on in blocks: the first row leaves at once, memory stays flat, and a
+million rows take seconds (a row formatted in Python cost more than the query). The
+query is the leads list's own (filters, owner, current priority), read as the person who
+asked; labels come from leads.labels, passed in as JSON; the timestamp is ISO 8601 in the
+business time zone so spreadsheets sort it; the phone is as stored, in E.164, the form
+other systems import (pages group it for reading).
 
 A file that says it is complete is complete: the last line is
 `# complete: N rows`. An export that fails midway ends with a line saying so, and
@@ -13,15 +16,17 @@ one cut off (the server killed, the network gone) has no such line.
 from __future__ import annotations
 
 import csv
+import io
+import json
 import logging
-import re
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -36,7 +41,8 @@ from leadsys.roles import staff_role
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 2000
+BLOCK_BYTES = 64 * 1024  # what one write to the client carries
+# (header, field of the leads list's query)
 COLUMNS = (
     ("id", "id"),
     ("created_at", "created_at"),
@@ -53,60 +59,79 @@ COLUMNS = (
     ("product_categories", "categories"),
     ("message", "message"),
 )
-LABELLED = {8: "source", 9: "status", 10: "priority"}  # column index -> vocabulary
-# A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LABELLED = {"source": "source", "status": "status", "priority": "priority"}  # field -> vocabulary
+TYPED = ("name", "email", "phone", "company", "role", "location", "owner_name", "categories", "message")
+
+# A cell starting with = + - @ tab or CR runs as a formula in a spreadsheet (CSV injection): it gets
+# a leading quote, unless it is a plain number ("+91 98..." stays a phone number).
+# ascii() of the first character (61 =, 43 +, 45 -, 64 @, 9 tab, 13 CR) allocates nothing: over
+# nine columns of a million rows, measurably cheaper than left().
+SPREADSHEET_SAFE_SQL = (
+    "(CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13) AND {v} !~ '^[+-]?[0-9 ().-]+$' THEN '''' || {v} ELSE {v} END)"
+)
+# A code the labels do not know reads as leads.labels.humanize() would write it.
+HUMANIZED_SQL = "(upper(left(trim(replace({v}, '_', ' ')), 1)) || lower(substr(trim(replace({v}, '_', ' ')), 2)))"
+ISO_TIME_SQL = """to_char({v}, 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM')"""
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-PLAIN_NUMBER = re.compile(r"[+-]?[\d ().-]+")
-
-
-def spreadsheet_safe(value: object) -> str:
-    text = "" if value is None else value if isinstance(value, str) else str(value)
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):  # "+91 98..." stays a phone number
-        return "'" + text
-    return text
+def _column_sql(field: str) -> str:
+    value = f"x.{field}"
+    if field == "created_at":
+        return ISO_TIME_SQL.format(v=value)
+    if field in LABELLED:
+        return f"coalesce(%s::jsonb ->> {value}, {HUMANIZED_SQL.format(v=value)})"
+    if field in TYPED:
+        return SPREADSHEET_SAFE_SQL.format(v=value)
+    return value
 
 
-def _rows(leads: QuerySet[Lead], *, user: User, filters: dict[str, Any]) -> Iterator[str]:
+def export_copy_sql(leads: QuerySet[Lead]) -> tuple[str, list[Any]]:
+    """The COPY statement writing `leads` as CSV rows, and its parameters (bound client-side by psycopg)."""
+    fields = [field for _, field in COLUMNS]
+    inner_sql, inner_params = with_categories(leads).values_list(*fields).query.sql_with_params()
+    label_maps = [
+        json.dumps({code: str(text) for code, text in labels.LABELS.get(vocabulary, {}).items()})
+        for vocabulary in LABELLED.values()
+    ]
+    select = ", ".join(_column_sql(field) for field in fields)
+    sql = (
+        f"COPY (SELECT {select} FROM ({inner_sql}) AS x ORDER BY x.created_at DESC, x.id DESC) "  # noqa: S608 - constant SQL, values bound
+        "TO STDOUT (FORMAT csv)"
+    )
+    return sql, [*label_maps, *inner_params]
+
+
+def _header() -> str:
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow([labels.label("column", header) for header, _ in COLUMNS])
+    return line.getvalue()
+
+
+def _rows(leads: QuerySet[Lead], *, user: User, filters: dict[str, Any]) -> Iterator[bytes]:
     """The rows, read as the person who asked (the view's role ended when it returned the response,
     before the first row is read), and the export recorded with its count, even if the download
     stops half-way."""
-    writer = csv.writer(_Echo())
-    zone = ZoneInfo(settings.TIME_ZONE)
-    fields = [field for _, field in COLUMNS]
-    # Each label once per export, not once per row: at a million rows the lookups added up.
-    known = {
-        index: dict(labels.choices(vocabulary, list(labels.LABELS.get(vocabulary, {}))))
-        for index, vocabulary in LABELLED.items()
-    }
+    sql, params = export_copy_sql(leads)
     written = 0
     try:
         try:
-            with staff_role(user_id=user.id, is_manager=is_manager(user)):
-                yield writer.writerow([labels.label("column", header) for header, _ in COLUMNS])
-                for row in with_categories(leads).values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
-                    values = list(row)
-                    values[1] = timezone.localtime(values[1], zone).isoformat()
-                    # Codes become the labels people read; the timestamp stays ISO 8601 so spreadsheets sort it.
-                    for index, vocabulary in LABELLED.items():
-                        code = values[index]
-                        values[index] = (known[index].get(code) or labels.label(vocabulary, code)) if code else ""
-                    values[4] = labels.phone_display(values[4])
-                    yield writer.writerow([spreadsheet_safe(v) for v in values])
-                    written += 1
-        except DatabaseError:
+            with staff_role(user_id=user.id, is_manager=is_manager(user)), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+                yield _header().encode()
+                block = bytearray()
+                with cursor.copy(sql, params) as copy:
+                    for row in copy:  # one CSV row (newlines in a message included) per item
+                        block += row
+                        written += 1
+                        if len(block) >= BLOCK_BYTES:
+                            yield bytes(block)
+                            block.clear()
+                yield bytes(block)
+        except (DatabaseError, psycopg.Error):
             logger.exception("CSV export failed after %d rows", written)
-            yield f"# export FAILED after {written} rows: this file is incomplete\r\n"
+            yield f"# export FAILED after {written} rows: this file is incomplete\n".encode()
             return
-        yield f"# complete: {written} rows\r\n"
+        yield f"# complete: {written} rows\n".encode()
     finally:
         staff_read_record(user=user, kind=StaffReadKind.CSV_EXPORT, filters=filters, row_count=written)
 

@@ -46,8 +46,8 @@ def desk() -> Desk:
 def _csv_names(client: Client, query: str = "") -> set[str]:
     response = client.get("/console/leads/export.csv" + query)
     assert response.status_code == 200
-    body, _, trailer = b"".join(response.streaming_content).decode().rstrip("\r\n").rpartition("\r\n")
-    rows = list(csv.DictReader(io.StringIO(body + "\r\n")))
+    body, _, trailer = b"".join(response.streaming_content).decode().rstrip("\n").rpartition("\n")
+    rows = list(csv.DictReader(io.StringIO(body + "\n")))
     assert trailer == f"# complete: {len(rows)} rows"
     return {row[labels.label("column", "name")] for row in rows}
 

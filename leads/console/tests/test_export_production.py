@@ -55,7 +55,7 @@ def test_a_whole_export_ends_with_its_row_count(leads: int) -> None:
         body = response.read().decode()
 
     assert response.status == 200, body[:500]
-    lines = body.rstrip("\r\n").split("\r\n")
+    lines = body.rstrip("\n").split("\n")
     assert lines[-1] == f"# complete: {leads} rows"
     assert body.count(MESSAGE) == leads
 
