@@ -30,12 +30,17 @@ def pending_follow_ups(
     after_id: UUID | None = None,
     owner_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """get_pending_follow_ups(): due follow-ups, oldest first, one keyset page."""
+    """get_pending_follow_ups(): due follow-ups, oldest first, one keyset page.
+
+    One owner's come from get_owner_pending_follow_ups() (activity/migrations/0012), which
+    starts from their open leads instead of walking the team's due follow-ups.
+    """
+    after = [after_scheduled_for, str(after_id) if after_id else None]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT * FROM get_pending_follow_ups(%s, %s, %s, %s)",
-            [limit, after_scheduled_for, str(after_id) if after_id else None, owner_id],
-        )
+        if owner_id is None:
+            cursor.execute("SELECT * FROM get_pending_follow_ups(%s, %s, %s)", [limit, *after])
+        else:
+            cursor.execute("SELECT * FROM get_owner_pending_follow_ups(%s, %s, %s, %s)", [owner_id, limit, *after])
         return [dict(zip(FOLLOW_UP_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 

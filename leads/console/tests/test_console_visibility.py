@@ -142,3 +142,45 @@ def test_it_shows_the_audit_to_managers_only(desk: Desk) -> None:
     page = client_for(desk.manager).get("/console/reads/")
     assert page.status_code == 200
     assert desk.rep.username in page.content.decode() and "CSV export" in page.content.decode()
+
+
+def _due_follow_up(lead: Lead) -> LeadActivity:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return LeadActivity.objects.create(
+        lead=lead,
+        type="follow_up",
+        status="pending",
+        actor_type="system",
+        message="call back",
+        metadata={"action": "call", "scheduled_for": (timezone.now() - timedelta(hours=1)).isoformat()},
+    )
+
+
+@pytest.mark.parametrize("visibility", ["own", "all"])
+def test_due_follow_ups_follow_the_visibility_rule_as_row_level_security_would(
+    desk: Desk, settings: Any, visibility: str
+) -> None:
+    """The follow-up functions read as their owner (so their keyset uses its index) and apply the rule themselves."""
+    from activity.selectors import pending_follow_ups
+    from leadsys.roles import staff_role
+
+    settings.REP_VISIBILITY = visibility
+    items = {lead.id: _due_follow_up(lead) for lead in (desk.own, desk.others, desk.waiting)}
+    with staff_role(user_id=desk.rep.id, is_manager=False):
+        team = {row["lead_id"] for row in pending_follow_ups(limit=50)}
+        mine = {row["lead_id"] for row in pending_follow_ups(limit=50, owner_id=str(desk.rep.id))}
+        # What the rep may read of the event log under its policies, the rule's own answer.
+        visible = set(
+            LeadActivity.objects.filter(id__in=[i.id for i in items.values()]).values_list("lead_id", flat=True)
+        )
+    with staff_role(user_id=desk.manager.id, is_manager=True):
+        managers = {row["lead_id"] for row in pending_follow_ups(limit=50)}
+
+    expected = {desk.own.id, desk.waiting.id} if visibility == "own" else set(items)
+    assert visible == expected
+    assert team == expected
+    assert mine == {desk.own.id}
+    assert managers == set(items)
