@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from leads.intake.forms import LeadForm, ProductInterestFormSet, hold_reason, kept_started_token, started_token
 from leads.intake.services import held_submission_create, lead_submit, rejected_submission_create
 from leadsys.ratelimit import client_ip, intake_allowed
+from leadsys.request_size import over_limit, too_large_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,6 +20,9 @@ def lead_form(request: HttpRequest) -> HttpResponse:
         products = ProductInterestFormSet(prefix="products")
         return render(request, "leads/form.html", _context(form, products))
 
+    # The API's rule: a body over the limit is refused whole, before it is read or counted against the IP.
+    if over_limit(request):
+        return too_large_response(request)
     if not intake_allowed(request):
         return render(request, "leads/rate_limited.html", status=429)
     form = LeadForm(request.POST)
