@@ -74,6 +74,7 @@ class LeadForm(AccessibleErrorsMixin, forms.Form):
     company = forms.CharField(label=_("Company"), max_length=255, required=False)
     role = forms.ChoiceField(label=_("I am a"), choices=[("", _("Choose one"))] + LeadRole.choices, required=False)
     location = forms.CharField(label=_("City"), max_length=255, required=False)
+    # Any length the request limit lets through; MESSAGE_MAX_LENGTH is only the column's backstop.
     message = forms.CharField(
         label=_("How can we help?"),
         max_length=MESSAGE_MAX_LENGTH,
