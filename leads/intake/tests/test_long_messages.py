@@ -45,11 +45,25 @@ def test_it_stores_a_50_000_character_message_from_the_api_whole(client: Client)
     assert stored == FIFTY_THOUSAND.strip()  # trimmed, like every text field, and nothing else
 
 
-def test_it_stores_a_50_000_character_message_from_the_form_whole(client: Client, catalogue: Catalogue) -> None:
+def test_it_stores_a_50_000_character_message_from_the_form_whole_and_says_so(
+    client: Client, catalogue: Catalogue
+) -> None:
     response = post_form(client, catalogue, message=FIFTY_THOUSAND)
 
     assert response.status_code == 302
     assert len(Lead.objects.get().message) == 50_000
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Your message (50,000 characters) reached us whole." in thanks
+    assert "reached us whole" not in client.get(response["Location"]).content.decode()  # a refresh: not again
+
+
+def test_it_stores_the_line_breaks_a_browser_sends_as_typed(client: Client, catalogue: Catalogue) -> None:
+    # A browser sends each line break of a textarea as CR LF; the page counted one character for it.
+    response = post_form(client, catalogue, message="Two lines:\r\noak and walnut.")
+
+    assert response.status_code == 302
+    assert Lead.objects.get().message == "Two lines:\noak and walnut."
+    assert "Your message (26 characters)" in client.get(response["Location"]).content.decode()
 
 
 def test_it_keeps_a_message_over_the_backstop_a_field_error_when_the_limit_is_raised(
