@@ -18,7 +18,11 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MESSAGE_MAX_LENGTH = 10_000
+# A message has no length rule of its own: the request size limit (MAX_REQUEST_BYTES, 256 KiB by
+# default, a 413 beyond) is what caps it, so a pasted tender text is kept whole. This bound is
+# only the backstop behind that limit (the column's CHECK, the form and the API): a character is
+# at least one byte, so no request within the default limit can reach it.
+MESSAGE_MAX_LENGTH = 1_000_000
 NOTES_MAX_LENGTH = 2_000
 
 

@@ -15,7 +15,12 @@ SQ_FT_PER_M2 = 10.764
 
 # Thousands separators: "40,000", Indian "1,20,000", French "2 500"; a "k" on its
 # own means thousands ("2.5k sqft"), while "500 kg" is 500.
-_NUMBER = r"(?P<n>\d{1,3}(?:[,\u00a0\u202f ]\d{2,3})+|\d+(?:\.\d+)?)(?:\s?(?P<k>[kK])(?![a-zA-Z]))?"
+# Linear in the text, whatever it holds (a message may be a 250,000-character tender): a number
+# starts where a run of digits starts, its digits never give back (possessive: a shorter number
+# is followed by a digit, which no unit starts with), at most five groups follow the first
+# (1,20,00,00,000), and a word between a number and its unit is at most 40 letters. Without
+# that, a run of digits cost seconds per thousand (the units pattern's cost grew with its cube).
+_NUMBER = r"(?<!\d)(?P<n>\d{1,3}(?:[,\u00a0\u202f ]\d{2,3}){1,5}|\d++(?:\.\d++)?)(?:\s?(?P<k>[kK])(?![a-zA-Z]))?"
 _AREA_FT = r"(?:sq\.?\s*ft|sqft|sft|square\s*f(?:ee|oo)t|sq\.?\s*feet|स्क्वायर\s*फीट|वर्ग\s*फुट)"
 _AREA_M = r"(?:m2|m²|sq\.?\s*m(?:tr|eters?|etres?)?\b|sqm|metros?\s*cuadrados?|mètres?\s*carrés?)"
 _UNITS = r"(?:units?|nos?\b|pcs|pieces?|lights?|fixtures?)"
@@ -25,11 +30,11 @@ _BOXES = r"(?:box(?:es)?|cartons?)"
 _MEASURES = {
     "sq_ft": re.compile(_NUMBER + r"\s*" + _AREA_FT, re.IGNORECASE),
     "m2": re.compile(_NUMBER + r"\s*" + _AREA_M, re.IGNORECASE),
-    "units": re.compile(_NUMBER + r"\s*(?:[a-z0-9-]+\s+){0,3}" + _UNITS, re.IGNORECASE),
+    "units": re.compile(_NUMBER + r"\s*(?:(?>[a-z0-9-]{1,40})\s+){0,3}" + _UNITS, re.IGNORECASE),
     "sheets": re.compile(_NUMBER + r"\s*" + _SHEETS, re.IGNORECASE),
     "boxes": re.compile(_NUMBER + r"\s*" + _BOXES, re.IGNORECASE),
 }
-_DIMENSIONS = re.compile(r"(\d+(?:\.\d+)?)\s*[x×*]\s*(\d+(?:\.\d+)?)\s*(?:ft|feet)\b", re.IGNORECASE)
+_DIMENSIONS = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*[x×*]\s*(\d++(?:\.\d++)?)\s*(?:ft|feet)\b", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^\s*" + _NUMBER + r"\s*$")
 
 

@@ -69,6 +69,9 @@ WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f
 # cannot name them, and a UTF-8 client cannot send them.)
 ANY_CHAR = r"[^\x00]"
 NON_SPACE = rf"[^{WHITESPACE}\x00]"
+# A regex engine compiles ANY_CHAR{0,N} into N copies: schemathesis' (jsonschema-rs) refuses the
+# pattern past about 10,400. A longer limit is left out of the pattern and said in words instead.
+PATTERN_MAX_REPEAT = 10_000
 
 
 def field_label(name: str) -> str:
@@ -126,10 +129,13 @@ def text_pattern(field: serializers.CharField) -> str:
 
     Trimmed, a value's length rules apply to what is left once the spaces around it are gone, which
     minLength/maxLength cannot say: the pattern carries them (and the schema drops those keywords).
+    A maximum over PATTERN_MAX_REPEAT is left to the description (StrictSerializerSchema).
     """
     if not field.trim_whitespace:
         return rf"^{ANY_CHAR}*$" if field.allow_blank else rf"^{ANY_CHAR}+$"
     low, high = max(field.min_length or 1, 1), field.max_length
+    if high and high > PATTERN_MAX_REPEAT:
+        high = None
     if high == 1:
         core = NON_SPACE
     elif low == 1:

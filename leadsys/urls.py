@@ -16,6 +16,8 @@ api_v1 = ([*intake_urls.api_urlpatterns, *api_urls.urlpatterns], "api")
 
 # An outage met outside a view still answers 503, not 500 (leadsys.middleware).
 handler500 = "leadsys.middleware.server_error"
+# A body Django finds over MAX_REQUEST_BYTES is a 413 with words, not a bare 400.
+handler400 = "leadsys.request_size.bad_request"
 
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:

@@ -18,6 +18,7 @@ from leads.intake.services import lead_submit
 from leadsys.exceptions import api_errors
 from leadsys.lockout import LockingTokenAuthentication
 from leadsys.ratelimit import client_ip, intake_allowed, retry_after_seconds
+from leadsys.request_size import over_limit, too_large_response
 
 
 def _error(code: str, message: str, http_status: int) -> Response:
@@ -66,11 +67,10 @@ RETRY_AFTER = OpenApiParameter(
 @parser_classes([SubmissionJSONParser])
 def submission_create(request: Request) -> Response:
     """Submit a lead. 201 for a new lead, 200 when it joined today's lead."""
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit():
+    if not (request.META.get("CONTENT_LENGTH") or "0").isdigit():
         return _error("invalid_length", "The Content-Length header is not a number of bytes.", 400)
-    if int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        return _error("too_large", f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", 413)
+    if over_limit(request._request):
+        return too_large_response(request._request)  # the form's rule and answer (JSON here)
     if not request.user.is_authenticated and not intake_allowed(request._request):
         response = _error("rate_limited", "Too many submissions from this address; try again in a few minutes.", 429)
         response["Retry-After"] = str(retry_after_seconds(window_seconds=settings.INTAKE_RATE_WINDOW_SECONDS))

@@ -15,6 +15,15 @@ from leads.models import MESSAGE_MAX_LENGTH, NOTES_MAX_LENGTH, HoldReason, LeadR
 from leads.validation import check_name, clean_text, normalize_email, normalize_phone
 
 STARTED_SALT = "leads.form.started"
+# What the other fields of a form post take of the request limit, their multipart headers
+# included: a full form in Latin text needs about half. The message counter warns past what is
+# left; the 413 over MAX_REQUEST_BYTES is the rule itself.
+OTHER_FIELDS_BYTES = 8 * 1024
+
+
+def message_max_bytes() -> int:
+    """About how many bytes (UTF-8) of message a form post can carry."""
+    return max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE - OTHER_FIELDS_BYTES, 0)
 
 
 def started_token() -> str:
@@ -74,6 +83,7 @@ class LeadForm(AccessibleErrorsMixin, forms.Form):
     company = forms.CharField(label=_("Company"), max_length=255, required=False)
     role = forms.ChoiceField(label=_("I am a"), choices=[("", _("Choose one"))] + LeadRole.choices, required=False)
     location = forms.CharField(label=_("City"), max_length=255, required=False)
+    # Any length the request limit lets through; MESSAGE_MAX_LENGTH is only the column's backstop.
     message = forms.CharField(
         label=_("How can we help?"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -104,6 +114,11 @@ class LeadForm(AccessibleErrorsMixin, forms.Form):
     def clean_phone(self) -> str | None:
         raw = self.cleaned_data["phone"].strip()
         return normalize_phone(raw) if raw else None
+
+    def clean_message(self) -> str:
+        # A browser sends every line break of a textarea as CR LF: store them as typed (LF), so
+        # the length the page counted is the length stored.
+        return self.cleaned_data["message"].replace("\r\n", "\n")
 
     def submission(self, *, products: list[ProductInterest], ip_address: str | None) -> Submission:
         data = self.cleaned_data

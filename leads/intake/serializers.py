@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
@@ -79,6 +80,13 @@ class AcceptedField(StrictBooleanField):
     pass
 
 
+# The request limit is the message's real one; MESSAGE_MAX_LENGTH cannot be reached under the default.
+MESSAGE_HELP = (
+    f"Any length that fits the request body limit ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes: a larger body is a "
+    f"413); stored whole. At most {MESSAGE_MAX_LENGTH} characters, trimmed."
+)
+
+
 class ProductInterestIn(StrictSerializer):
     category = StrictCharField(max_length=100)
     product = StrictCharField(max_length=255)
@@ -106,7 +114,12 @@ class SubmissionIn(StrictSerializer):
     role = RoleField(max_length=100, required=False, allow_null=True, allow_blank=True)
     location = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
     message = StrictCharField(
-        max_length=MESSAGE_MAX_LENGTH, required=False, allow_null=True, allow_blank=True, trim_whitespace=True
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        trim_whitespace=True,
+        help_text=MESSAGE_HELP,
     )
     source = StrictChoiceField(choices=LeadSource.values, required=False)
     product_interests = ProductInterestIn(many=True, required=False, max_length=20)

@@ -7,9 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from leads.intake.forms import LeadForm, ProductInterestFormSet, hold_reason, kept_started_token, started_token
+from leads.intake.forms import (
+    LeadForm,
+    ProductInterestFormSet,
+    hold_reason,
+    kept_started_token,
+    message_max_bytes,
+    started_token,
+)
 from leads.intake.services import held_submission_create, lead_submit, rejected_submission_create
 from leadsys.ratelimit import client_ip, intake_allowed
+from leadsys.request_size import over_limit, too_large_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,6 +27,9 @@ def lead_form(request: HttpRequest) -> HttpResponse:
         products = ProductInterestFormSet(prefix="products")
         return render(request, "leads/form.html", _context(form, products))
 
+    # The API's rule: a body over the limit is refused whole, before it is read or counted against the IP.
+    if over_limit(request):
+        return too_large_response(request)
     if not intake_allowed(request):
         return render(request, "leads/rate_limited.html", status=429)
     form = LeadForm(request.POST)
@@ -42,12 +53,18 @@ def lead_form(request: HttpRequest) -> HttpResponse:
         return redirect("leads:thanks")
     lead_submit(submission=submission)
     request.session["enquiry_name"] = form.cleaned_data["name"].split()[0]
+    # What was stored, counted by the server: the thank-you page says so, with or without JavaScript.
+    request.session["enquiry_message_length"] = len(submission.message or "")
     return redirect("leads:thanks")
 
 
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "leads/thanks.html", {"first_name": request.session.pop("enquiry_name", None)})
+    context = {
+        "first_name": request.session.pop("enquiry_name", None),
+        "message_length": request.session.pop("enquiry_message_length", None),
+    }
+    return render(request, "leads/thanks.html", context)
 
 
 @require_http_methods(["GET"])
@@ -61,4 +78,10 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 
 
 def _context(form: LeadForm, products: object) -> dict[str, object]:
-    return {"form": form, "products": products, "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION}
+    return {
+        "form": form,
+        "products": products,
+        "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+        "message_max_bytes": message_max_bytes(),
+        "max_request_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    }

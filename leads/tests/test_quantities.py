@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import override_settings
 from hypothesis import given
@@ -59,3 +61,21 @@ def test_it_reads_thousands_written_with_k(tenths: int) -> None:
 def test_it_makes_the_high_value_rule_agree_with_triage(quantity: str, high_value: bool) -> None:
     assert is_high_value(priority="high", lead_type="home_owner", quantities=[quantity]) is high_value
     assert (read_quantities([quantity], []).area_sq_ft >= 1000) is high_value
+
+
+def test_it_reads_a_year_before_a_quantity_as_two_numbers() -> None:
+    # A number starts where its digits start: "2024 500" is not read as "024 500" (24,500).
+    assert read_quantities(["Tender 2024 500 sq ft"], []).area_sq_ft == 500
+    assert read_quantities(["Phase 2024 40,000 units"], []).units == 40_000
+
+
+@pytest.mark.parametrize("unit", ["1", "x1", "11 ", "12,", "1 a ", "1.", "1x"])
+def test_it_reads_a_tender_length_text_of_anything_in_linear_time(unit: str) -> None:
+    # A message may be 250,000 characters; digits run together once cost seconds per thousand.
+    text = (unit * 250_000)[:250_000]
+    started = time.perf_counter()
+
+    read_quantities([text], [text[:100]])
+    parse_quantity(text)
+
+    assert time.perf_counter() - started < 5  # about 0.5 s; the old patterns took hours

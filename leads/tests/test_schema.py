@@ -15,7 +15,7 @@ from activity.models import ActivityStatus, ActivityType, ActorType, LeadActivit
 from activity.tests.factories import ActivityFactory, AIResultFactory, FollowUpFactory
 from assignments.models import Assignment, AssignmentStatus
 from assignments.tests.factories import AssignmentFactory
-from leads.models import Lead, LeadProduct, LeadStatus
+from leads.models import MESSAGE_MAX_LENGTH, Lead, LeadProduct, LeadStatus
 from leads.tests.factories import LeadFactory, LeadProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,16 @@ def test_it_refuses_an_unknown_lead_status() -> None:
         Lead.objects.filter(pk=lead.pk).update(status="archived")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEW
+
+
+def test_it_stores_a_message_up_to_the_backstop_and_refuses_one_over_it() -> None:
+    lead = LeadFactory()
+    update = "UPDATE leads SET message = repeat('m', %s) WHERE id = %s"
+
+    assert execute(update, [MESSAGE_MAX_LENGTH, lead.id]) == 1  # 100 times the old 10,000 cap
+    assert check_violation(update, [MESSAGE_MAX_LENGTH + 1, lead.id]) == "leads_message_length"
+    lead.refresh_from_db()
+    assert len(lead.message) == MESSAGE_MAX_LENGTH
 
 
 @pytest.mark.parametrize("activity_type", ActivityType.values)

@@ -31,6 +31,9 @@ ACTION_FORMS: dict[str, type[django_forms.Form]] = {
     "contact": forms.ContactForm,
 }
 MANAGER_ONLY = ("reassign",)
+# Past this many characters the page shows the message's beginning and the whole of it behind
+# "Show all": a pasted tender text runs to pages and would push everything else out of sight.
+MESSAGE_PREVIEW_CHARS = 1_200
 
 
 def action_auto_id(name: str) -> str:
@@ -83,6 +86,19 @@ def _pending(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str
         }
         for row in rows
     ]
+
+
+def message_shown(text: str | None) -> dict[str, Any] | None:
+    """The message, its length, and for a long one a preview cut at a space (`preview` is None when short)."""
+    if not text:
+        return None
+    if len(text) <= MESSAGE_PREVIEW_CHARS:
+        return {"text": text, "length": len(text), "preview": None}
+    cut = text[:MESSAGE_PREVIEW_CHARS]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > MESSAGE_PREVIEW_CHARS // 2:  # a word cut in half only when there is no space to cut at
+        cut = cut[:space]
+    return {"text": text, "length": len(text), "preview": cut.rstrip() + "…"}
 
 
 def lead_page_context(
@@ -142,6 +158,7 @@ def lead_page_context(
     ai_result_id = next((e["id"] for e in events if e["type"] == ActivityType.AI_RESULT), None)
     return {
         "lead": lead,
+        "lead_message": message_shown(lead.get("message")),
         "products": products,
         "earlier": earlier,
         "ai": ai,

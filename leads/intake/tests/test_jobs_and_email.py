@@ -16,7 +16,10 @@ from django.test import Client
 from activity.models import LeadActivity
 from leads.intake.services import Submission, lead_submit
 from leads.intake.tests.support import API_URL, api_payload, jobs_for
-from leads.models import Lead
+from leads.models import MESSAGE_MAX_LENGTH, Lead
+from leads.webhooks.models import WebhookEndpoint
+from leads.webhooks.signing import new_secret
+from leads.webhooks.tests.receiver import WebhookReceiver
 from leadsys.queue import DEFAULT_RETRY, run_pending_jobs
 
 ACK_TASK = "leads.send_acknowledgement"
@@ -96,7 +99,7 @@ def test_it_leaves_no_job_when_the_surrounding_transaction_rolls_back() -> None:
 @pytest.mark.django_db
 def test_it_leaves_no_lead_and_no_job_when_the_database_refuses_the_intake() -> None:
     # Past the form's checks, the column's own CHECK refuses an over-long message.
-    submission = Submission(name="Too Long", email="too.long@example.com", message="m" * 10_001)
+    submission = Submission(name="Too Long", email="too.long@example.com", message="m" * (MESSAGE_MAX_LENGTH + 1))
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM procrastinate_jobs")
         jobs_before = cursor.fetchone()[0]
@@ -225,3 +228,23 @@ def test_it_sends_once_when_the_job_runs_twice(forget_jobs: None) -> None:
 
     assert len(mail.outbox) == 1
     assert len(email_events(lead_id)) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_runs_every_job_of_a_tender_length_message_and_quotes_none_of_it(forget_jobs: None) -> None:
+    tender = ("Supply and fix 12,000 sq ft of SPC flooring, 40 flats, by 30 June. " * 3000)[:200_000]
+    with WebhookReceiver(200) as receiver:
+        WebhookEndpoint.objects.create(url=receiver.url, secret=new_secret(), events=["lead.created", "lead.triaged"])
+        lead_id = submit_over_http(message=tender)
+
+        run_pending_jobs()
+
+    assert len(Lead.objects.get(id=lead_id).message) == 200_000
+    (message,) = mail.outbox  # the acknowledgement never quotes the message
+    assert "Supply and fix" not in message.body and len(message.body) < 2_000
+    assert "Supply and fix" not in message.alternatives[0][0]
+    triage = LeadActivity.objects.get(lead_id=lead_id, type="ai_result")
+    assert triage.metadata["priority"] == "high"  # triaged: the rules read all of it, in about a second
+    got = {hook.json()["event"]: hook for hook in receiver.received}
+    assert got["lead.created"].json()["data"] == {"lead_id": str(lead_id)}
+    assert len(got["lead.triaged"].body) < 5_000  # ids and the triage, not the message
