@@ -89,6 +89,6 @@ DROP TABLE IF EXISTS lead_daily_source_counts;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0016_phone_lookup")]
+    dependencies = [("leads", "0017_message_any_length")]
 
     operations = [migrations.RunSQL(CREATE_SOURCE_COUNTS, DROP_SOURCE_COUNTS)]
