@@ -131,35 +131,13 @@ def phone_display(value: str | None) -> str:
     """One phone format: international, grouped (+91 98450 12345); what cannot be parsed stays as given."""
     if not value:
         return ""
-    number = _stored_e164(value)
-    if number is None:
-        try:
-            number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            return value
+    try:
+        number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return value
     if not phonenumbers.is_possible_number(number):
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def _stored_e164(value: str) -> phonenumbers.PhoneNumber | None:
-    """The number of a phone stored in E.164 (what intake keeps), without the general parser.
-
-    A CSV export formats a phone per row, and parse() is most of that cost. Country codes are
-    prefix-free, so the first 1-3 digits that name one are it; a national number starting with 0
-    (Italy's) is left to the parser, which records that zero.
-    """
-    digits = value[1:].replace(" ", "")  # "+91 98450 12345" as older imports stored it
-    if not value.startswith("+") or not digits.isdigit() or not 4 <= len(digits) <= 17:
-        return None
-    for length in (1, 2, 3):
-        code = int(digits[:length])
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            national = digits[length:]
-            if not national or national[0] == "0":
-                return None
-            return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    return None
 
 
 DATE_FORMAT = "%d %b %Y, %H:%M"

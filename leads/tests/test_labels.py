@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import get_args
 
-import phonenumbers
 from django.utils import timezone
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from activity.metadata import CallMetadata, FollowUpAction, Intent, LeadType, Priority, SuggestedAction
 from assignments.approvals import HIGH_VALUE_APPROVAL, REQUESTABLE_APPROVALS
@@ -57,23 +54,3 @@ def test_it_says_times_one_way_and_relative_times_in_words() -> None:
     assert labels.relative(now - timedelta(days=3), now) == "3 days ago"
     at = timezone.localtime(now)
     assert labels.when(now) == at.strftime("%d %b %Y, %H:%M")
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    code=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
-    national=st.text(alphabet="0123456789", min_size=1, max_size=14),
-    spaced=st.booleans(),
-)
-def test_a_stored_e164_phone_formats_as_the_parser_formats_it(code: int, national: str, spaced: bool) -> None:
-    value = f"+{code}{' ' if spaced else ''}{national}"
-    try:
-        parsed = phonenumbers.parse(value, None)
-        expected = (
-            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-            if phonenumbers.is_possible_number(parsed)
-            else value
-        )
-    except phonenumbers.NumberParseException:
-        expected = value
-    assert labels.phone_display(value) == expected

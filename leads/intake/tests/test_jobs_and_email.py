@@ -52,7 +52,7 @@ def forget_jobs() -> Iterator[None]:
     """procrastinate's tables are not flushed between transactional tests: drop what we queued."""
     yield
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM procrastinate_jobs WHERE args ? 'lead_id'")
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE args ? 'lead_id' OR args ? 'delivery_id'")
 
 
 def submit_over_http(**changes: Any) -> UUID:
