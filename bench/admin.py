@@ -139,6 +139,11 @@ def main() -> int:
         "WHERE type = 'approval' AND status = 'pending') LIMIT 1"
     )
 
+    follow_ups_deep = cursor_at(
+        "SELECT scheduled_for, activity_id FROM get_pending_follow_ups() "
+        "OFFSET (SELECT count(*) * 9 / 10 FROM get_pending_follow_ups()) LIMIT 1"
+    )
+
     from django.db.models import Count
 
     from assignments.models import Assignment
@@ -158,6 +163,7 @@ def main() -> int:
         ("console: approvals", "/console/approvals/", None),
         ("console: approvals, 90 % deep", "/console/approvals/", {"after": approvals_deep}),
         ("console: follow-ups due", "/console/follow-ups/", None),
+        ("console: follow-ups due, 90 % deep", "/console/follow-ups/", {"all_after": follow_ups_deep}),
         ("console: my queue", "/console/queue/", None),
         (f"console: leads list after {deep:,} rows", "/console/leads/", {"after": lead_800k}),
         (
