@@ -73,15 +73,6 @@ def plan(sql: str, params: list) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-@pytest.fixture
-def many_leads() -> None:
-    # Enough rows, analysed, that the planner picks by cost as it would in production;
-    # a near-empty table makes any index (or none) look as cheap as the right one.
-    Lead.objects.bulk_create(LeadFactory.build_batch(8000))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE leads")
-
-
 def test_the_owner_matches_with_the_indexes(many_leads: None) -> None:
     for text, (_function, _sql, index) in LOOKUPS.items():
         sql, params = search_leads(Lead.objects.all(), text, as_owner=True).values("id").query.sql_with_params()

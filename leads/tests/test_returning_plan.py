@@ -27,13 +27,6 @@ def plan_as_staff(sql: str, params: object) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-@pytest.fixture
-def many_leads() -> None:
-    Lead.objects.bulk_create(LeadFactory.build_batch(8000))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE leads")
-
-
 def test_the_returning_mark_of_a_page_reads_earlier_leads_by_id(many_leads: None) -> None:
     page = with_returning(Lead.objects.order_by("-created_at", "-id")).values("id", "returning")[:50]
     sql, params = page.query.sql_with_params()
