@@ -69,8 +69,6 @@ TYPED = ("name", "email", "phone", "company", "role", "location", "owner_name", 
 SPREADSHEET_SAFE_SQL = (
     "(CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13) AND {v} !~ '^[+-]?[0-9 ().-]+$' THEN '''' || {v} ELSE {v} END)"
 )
-# A code the labels do not know reads as leads.labels.humanize() would write it.
-HUMANIZED_SQL = "(upper(left(trim(replace({v}, '_', ' ')), 1)) || lower(substr(trim(replace({v}, '_', ' ')), 2)))"
 ISO_TIME_SQL = """to_char({v}, 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM')"""
 
 
@@ -79,7 +77,8 @@ def _column_sql(field: str) -> str:
     if field == "created_at":
         return ISO_TIME_SQL.format(v=value)
     if field in LABELLED:
-        return f"coalesce(%s::jsonb ->> {value}, {HUMANIZED_SQL.format(v=value)})"
+        # Every code of these vocabularies has a label (checked by the database and leads/tests/test_labels.py).
+        return f"coalesce(%s::jsonb ->> {value}, {value})"
     if field in TYPED:
         return SPREADSHEET_SAFE_SQL.format(v=value)
     return value

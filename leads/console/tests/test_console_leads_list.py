@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from activity.tests.factories import ActivityFactory, AIResultFactory
 from assignments.tests.factories import AssignmentFactory
+from leads import labels
 from leads.console.tests.overview_support import client_for, outsider_client, rep_client
 from leads.models import Lead, ProductCategory
 from leads.tests.factories import LeadFactory, LeadProductFactory
@@ -164,6 +165,24 @@ def test_it_exports_the_filtered_set_as_streamed_csv() -> None:
     assert row["Owner"] == "Asha Rao" and row["Priority"] == "Medium" and row["Source"] == "Partner"
     assert row["Product categories"] == "Flooring, Wall" and row["Message"] == "line1\nline2"
     assert len(_csv(client)) == Lead.objects.count()
+
+
+def test_the_csv_written_by_the_database_follows_the_display_layer_and_stays_spreadsheet_safe() -> None:
+    """The export's SQL quoting and labels are the Python rules' (leads.labels), value for value."""
+    lead = LeadFactory(
+        source="partner", company="-1+2 Traders", location="@home", phone="+919800000000", role="Architect"
+    )
+    _with_priority(lead, "low")
+    _, client = rep_client()
+
+    (row,) = _csv(client, source="partner")
+
+    assert row["Company"] == "'-1+2 Traders" and row["Location"] == "'@home"  # no formula runs
+    assert row["Phone"] == "+919800000000"  # a plain number keeps its plus
+    assert row["Priority"] == labels.label("priority", "low") == "Low"
+    assert row["Source"] == labels.label("source", "partner") and row["Role"] == "Architect"
+    created = datetime.fromisoformat(row["Received"])  # ISO 8601 in the business time zone
+    assert created == lead.created_at and created.utcoffset() == timezone.localtime(lead.created_at).utcoffset()
 
 
 def test_it_keeps_the_rep_who_responded_as_owner_in_the_list_the_filter_and_the_csv() -> None:
