@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from activity.models import ActivityType, LeadActivity
 from assignments.models import Assignment, AssignmentStatus
 from leads.models import Lead
+from leads.selectors import EARLIER_SAME_PERSON_SQL
 
 # Note kinds that routing leaves on a lead it did not assign.
 MANAGER_QUEUE_KIND = "manager_queue"
@@ -94,26 +95,19 @@ def manager_queue_lead_ids() -> list[UUID]:
     return list(dict.fromkeys(held))
 
 
-# The same person by the one rule (leads.selectors.RETURNING_SQL): email or E.164 phone.
-_LAST_HANDLER_SQL = """
+# The same person by the one rule (leads.selectors): email or E.164 phone, earlier enquiries only.
+_LAST_HANDLER_SQL = f"""
 SELECT a.owner_id, a.lead_id
 FROM assignments a
-WHERE a.status IN ('active', 'completed') AND a.lead_id IN (
-  SELECT p.id FROM leads p WHERE lower(p.email) = lower(%(email)s) AND p.created_at < %(before)s AND p.id <> %(id)s
-  UNION
-  SELECT p.id FROM leads p
-  WHERE %(phone)s::text IS NOT NULL AND p.phone = %(phone)s AND p.created_at < %(before)s AND p.id <> %(id)s
-)
+WHERE a.status IN ('active', 'completed') AND a.lead_id IN ({EARLIER_SAME_PERSON_SQL})
 ORDER BY a.assigned_at DESC, a.id DESC
 LIMIT 1
-"""
+"""  # noqa: S608 - constant SQL, values bound
 
 
 def last_handler(*, lead: Lead) -> tuple[str, UUID] | None:
     """(owner id, earlier lead id) of the rep who last handled this person's earlier enquiry, or None."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _LAST_HANDLER_SQL, {"email": lead.email, "phone": lead.phone, "before": lead.created_at, "id": lead.id}
-        )
+        cursor.execute(_LAST_HANDLER_SQL, {"email": lead.email, "phone": lead.phone, "before": lead.created_at})
         row = cursor.fetchone()
     return (row[0], row[1]) if row else None
