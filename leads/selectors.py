@@ -46,6 +46,23 @@ def current_triage(*, lead_id: UUID) -> dict[str, str | None]:
     return dict(zip(TRIAGE_KEYS, row, strict=True))
 
 
+# What the leads list and the CSV export show beside a lead's row, kept per lead by trigger
+# (leads/migrations/0022, assignments/migrations/0010): its product categories, and its owner
+# (the latest active or completed assignment). NULL when the lead has none.
+_LIST_COLUMN_SQL = "SELECT c.{key} FROM lead_list_columns c WHERE c.lead_id = leads.id"
+LIST_COLUMN_KEYS = ("categories", "owner_id", "owner_name")
+
+
+def with_list_columns(leads: QuerySet, *keys: str) -> QuerySet:
+    """Annotate the lead's `categories`, `owner_id` or `owner_name` from its list columns."""
+    unknown = set(keys) - set(LIST_COLUMN_KEYS)
+    if unknown:
+        raise ValueError(f"No list column {sorted(unknown)!r}")
+    return leads.annotate(
+        **{key: RawSQL(_LIST_COLUMN_SQL.format(key=key), [], output_field=CharField()) for key in keys}
+    )
+
+
 def lead_full(*, lead_id: UUID) -> dict[str, Any] | None:
     """get_lead_full(): the lead with products, assignments and events, or None."""
     with connection.cursor() as cursor:

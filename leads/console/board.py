@@ -29,7 +29,7 @@ from leads.console.lead_filters import owner_assignments, with_categories
 from leads.console.permissions import staff_required
 from leads.console.sla_text import sla_left
 from leads.models import Lead, LeadStatus
-from leads.selectors import with_current_triage, with_returning
+from leads.selectors import with_current_triage, with_list_columns, with_returning
 from leadsys.exceptions import DomainError
 
 COLUMNS = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
@@ -62,8 +62,9 @@ def _count(status: str) -> int:
 def _cards(status: str, limit: int) -> list[Lead]:
     owned = owner_assignments()
     active = Assignment.objects.filter(lead_id=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
-    leads = with_categories(with_returning(with_current_triage(Lead.objects.filter(status=status)))).annotate(
-        owner_name=Subquery(owned.values("owner_name")[:1]),
+    leads = with_list_columns(
+        with_categories(with_returning(with_current_triage(Lead.objects.filter(status=status)))), "owner_name"
+    ).annotate(
         sla_deadline=Subquery(active.values("sla_deadline")[:1]),
         sla_met=Subquery(owned.values("sla_met")[:1]),
     )

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
@@ -20,14 +19,12 @@ from assignments.routing import staff_users
 from leads.console.cursors import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
-from leads.selectors import with_current_triage, with_returning
+from leads.selectors import with_current_triage, with_list_columns, with_returning
 from leadsys.keyset import before_row
 
 UNASSIGNED = "none"
 PRIORITIES = (("high", _("High")), ("medium", _("Medium")), ("low", _("Low")))
 MAX_SEARCH_LENGTH = 100
-
-CATEGORIES_SQL = "SELECT string_agg(DISTINCT lp.category, ', ') FROM lead_products lp WHERE lp.lead_id = leads.id"
 
 
 def _any(choices: list[tuple[str, str]] | tuple) -> list[tuple[str, str]]:
@@ -84,7 +81,9 @@ def _day_start(day: date) -> datetime:
 
 
 def owner_assignments() -> QuerySet[Assignment]:
-    """A lead's owner: its latest assignment that is active or completed (a rep who responded keeps the lead)."""
+    """A lead's owner: its latest assignment that is active or completed (a rep who responded keeps the lead).
+
+    lead_list_columns keeps the same rule per lead (assignments/migrations/0010), for reading it per row."""
     return Assignment.objects.filter(
         lead_id=OuterRef("pk"), status__in=[AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED]
     ).order_by("-assigned_at", "-id")
@@ -93,10 +92,7 @@ def owner_assignments() -> QuerySet[Assignment]:
 def filtered_leads(data: dict) -> QuerySet[Lead]:
     """The leads a valid LeadFilterForm's cleaned_data selects, newest first, with owner and priority."""
     owned = owner_assignments()
-    leads = with_returning(with_current_triage(Lead.objects.all())).annotate(
-        owner_name=Subquery(owned.values("owner_name")[:1]),
-        owner_id=Subquery(owned.values("owner_id")[:1]),
-    )
+    leads = with_list_columns(with_returning(with_current_triage(Lead.objects.all())), "owner_name", "owner_id")
     if data.get("q"):
         leads = search_leads(leads, data["q"])
     for field in ("status", "source"):
@@ -124,4 +120,4 @@ def after_cursor(leads: QuerySet[Lead], cursor: tuple[datetime, object] | None) 
 
 
 def with_categories(leads: QuerySet[Lead]) -> QuerySet[Lead]:
-    return leads.annotate(categories=RawSQL(CATEGORIES_SQL, []))
+    return with_list_columns(leads, "categories")
