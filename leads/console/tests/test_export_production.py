@@ -3,6 +3,7 @@
 uWSGI gives every request 30 s (harakiri) and an export EXPORT_TIMEOUT_SECONDS. Here the
 limit is one second and the client reads slowly, so the server kills the export mid-stream:
 what reaches the client has no `# complete: N rows` line, the one mark of a whole file.
+And when the database session writing the file dies midway, the file ends saying so.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
 
+from activity.models import StaffRead, StaffReadKind
 from assignments.tests.staff import make_rep
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
@@ -84,3 +87,52 @@ def test_an_export_cut_by_the_timeout_is_visibly_incomplete(leads: int) -> None:
     # Some rows arrived, not all of them, and nothing claims the file is whole.
     assert 0 < body.count(MESSAGE.encode()) < leads
     assert b"# complete:" not in body
+
+
+def test_an_export_whose_database_connection_dies_midway_says_it_failed(leads: int) -> None:
+    """The database session writing the file is killed mid-stream (an operator's
+    pg_terminate_backend, a failover): the file ends with a line saying it is incomplete."""
+    cookie = session_cookie()
+    with uwsgi_server(SECRET_KEY=SECRET_KEY) as port:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(
+            f"GET {EXPORT_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}\r\n\r\n".encode()
+        )
+        received = b""
+        while received.count(MESSAGE.encode()) < 3:  # rows are flowing; this slow reader holds the COPY up
+            received += sock.recv(4096)
+        assert terminate_the_copy() == 1
+        sock.settimeout(30)
+        while chunk := sock.recv(65536):
+            received += chunk
+        sock.close()
+
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    lines = body.rstrip(b"\n").split(b"\n")
+    written = body.count(MESSAGE.encode())
+    assert 0 < written < leads
+    assert lines[-1].startswith(b"# export FAILED after ") and lines[-1].endswith(b" rows: this file is incomplete")
+    assert b"# complete:" not in body
+    # The export is still in the audit of staff reads, with the rows it had sent.
+    read = StaffRead.objects.get(kind=StaffReadKind.CSV_EXPORT)
+    assert 0 < read.row_count < leads
+
+
+def terminate_the_copy() -> int:
+    """pg_terminate_backend() on the server's session that runs the export's COPY; how many it ended."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE query LIKE 'COPY (SELECT%%' AND pid <> pg_backend_pid()"
+            )
+            ended = cursor.fetchone()[0]
+        if ended:
+            return ended
+        time.sleep(0.05)
+    return 0
