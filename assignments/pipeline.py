@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 from activity.models import ActorType, LeadActivity
 from activity.services import activity_append
@@ -65,14 +66,16 @@ def _triage_done(*, lead_id: UUID) -> LeadActivity | None:
     """The latest ai_result when every submission of the lead (the first and each resubmission) has one.
 
     Counted, not compared by time: a resubmission that lands while a triage
-    runs still gets its own triage.
+    runs still gets its own triage. One query in the usual case (not yet triaged).
     """
     events = LeadActivity.objects.filter(lead_id=lead_id)
-    submissions = 1 + events.filter(type="note", metadata__kind="resubmission").count()
-    results = events.filter(type="ai_result").order_by("-created_at", "-id")
-    if results.count() < submissions:
+    counts = events.aggregate(
+        resubmissions=Count("id", filter=Q(type="note", metadata__kind="resubmission")),
+        results=Count("id", filter=Q(type="ai_result")),
+    )
+    if counts["results"] < 1 + counts["resubmissions"]:
         return None
-    return results.first()
+    return events.filter(type="ai_result").order_by("-created_at", "-id").first()
 
 
 def _latest_message(lead: Lead) -> str | None:

@@ -183,7 +183,7 @@ ASSIGNED_TEMPLATE = "assigned"
 def assignment_owner_notify(*, lead_id: UUID, assignment_id: UUID) -> list[str]:
     """Tell the owner of a still-active assignment that the lead is theirs, once; the SLA clock is only fair if they know."""
     with transaction.atomic():
-        lock_lead(lead_id)
+        lead = lock_lead(lead_id)
         assignment = Assignment.objects.filter(id=assignment_id, lead_id=lead_id).first()
         if assignment is None or assignment.status != AssignmentStatus.ACTIVE or not assignment.owner_id.isdigit():
             return []
@@ -199,7 +199,6 @@ def assignment_owner_notify(*, lead_id: UUID, assignment_id: UUID) -> list[str]:
         ).exists()
         if already:
             return []
-        lead = Lead.objects.prefetch_related("products").get(id=lead_id)
         return staff_email_send(
             lead_id=lead_id,
             template=ASSIGNED_TEMPLATE,
@@ -248,7 +247,7 @@ def _hold_spam(*, lead: Lead, ai_result: LeadActivity) -> None:
 def manager_queue_notify(*, lead_id: UUID, event_id: UUID) -> list[str]:
     """Email the managers about a queued lead, once per queue event."""
     with transaction.atomic():
-        lock_lead(lead_id)
+        lead = lock_lead(lead_id)
         event = LeadActivity.objects.filter(id=event_id, lead_id=lead_id).first()
         if event is None or selectors.active_assignment(lead_id=lead_id):
             return []
@@ -260,7 +259,6 @@ def manager_queue_notify(*, lead_id: UUID, event_id: UUID) -> list[str]:
         ).exists()
         if already:
             return []
-        lead = Lead.objects.prefetch_related("products").get(id=lead_id)
         return staff_email_send(
             lead_id=lead_id,
             template="manager_queue",
