@@ -1,4 +1,4 @@
-"""get_lead_full() of leads/migrations/0021 returns what the previous definition returned, key for key."""
+"""get_lead_full() (one scan since leads/migrations/0021, read as its owner since 0023) returns what the previous definition returned, key for key."""
 
 from __future__ import annotations
 

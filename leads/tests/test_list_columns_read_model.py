@@ -107,7 +107,10 @@ def test_the_list_and_the_export_read_the_kept_owner_and_categories() -> None:
     LeadProductFactory(lead=lead, category="Wall")
     AssignmentFactory(lead=lead, owner_id="7", owner_name="Asha Rao", status=AssignmentStatus.COMPLETED)
     AssignmentFactory(
-        lead=lead, owner_id="8", owner_name="Later, but handed on", status=AssignmentStatus.REASSIGNED,
+        lead=lead,
+        owner_id="8",
+        owner_name="Later, but handed on",
+        status=AssignmentStatus.REASSIGNED,
         assigned_at=timezone.now() + timedelta(minutes=1),
     )
 

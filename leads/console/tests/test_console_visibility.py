@@ -184,3 +184,40 @@ def test_due_follow_ups_follow_the_visibility_rule_as_row_level_security_would(
     assert team == expected
     assert mine == {desk.own.id}
     assert managers == set(items)
+
+
+@pytest.mark.parametrize("visibility", ["own", "all"])
+def test_the_lead_document_follows_the_visibility_rule_as_row_level_security_would(
+    desk: Desk, settings: Any, visibility: str
+) -> None:
+    """get_lead_full() reads as its owner and checks the rule on the lead; the previous definition
+    (leads/migrations/0021) read under the policies. Both give each person the same documents."""
+    import importlib
+    import json
+
+    from django.db import connection
+
+    from leads.selectors import lead_full
+    from leadsys.roles import staff_role
+
+    previous = importlib.import_module("leads.migrations.0021_lead_full_one_scan").GET_LEAD_FULL
+    with connection.cursor() as cursor:
+        cursor.execute(previous.replace("FUNCTION get_lead_full(", "FUNCTION pg_temp.lead_full_under_policies("))
+
+    def under_policies(lead_id: object) -> dict | None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_temp.lead_full_under_policies(%s)::text", [lead_id])
+            text = cursor.fetchone()[0]
+        return json.loads(text) if text else None
+
+    settings.REP_VISIBILITY = visibility
+    leads = (desk.own, desk.others, desk.waiting)
+    for lead in leads:
+        _due_follow_up(lead)
+    for user, manages in ((desk.rep, False), (desk.manager, True)):
+        with staff_role(user_id=user.id, is_manager=manages):
+            documents = {lead.id: lead_full(lead_id=lead.id) for lead in leads}
+            expected = {lead.id: under_policies(lead.id) for lead in leads}
+        assert documents == expected
+        hidden = {lead.id for lead, doc in zip(leads, documents.values(), strict=True) if doc is None}
+        assert hidden == ({desk.others.id} if visibility == "own" and not manages else set())
