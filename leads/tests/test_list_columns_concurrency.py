@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -84,7 +84,7 @@ def test_two_sessions_adding_products_to_one_lead_leave_both_categories(lead_id:
 
 
 def test_the_later_assignment_stays_the_owner_whichever_session_commits_last(lead_id: uuid.UUID) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     later = [lead_id, "2", "Later Owner", now, now + timedelta(hours=4), now + timedelta(minutes=5)]
     earlier = [lead_id, "1", "Earlier Owner", now - timedelta(hours=1), now + timedelta(hours=3), now]
 
