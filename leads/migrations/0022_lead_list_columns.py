@@ -11,7 +11,7 @@ assignments.guards: the lead row before anything else), then recomputes its
 columns for them, so two writers cannot leave a stale answer (FOR NO KEY UPDATE:
 it waits for another writer of the lead, not for rows merely referring to it).
 
-Read by leads.selectors.list_column_sql().
+Read by leads.selectors.with_list_columns() (the leads list, the pipeline board, the CSV export).
 """
 
 from django.db import migrations

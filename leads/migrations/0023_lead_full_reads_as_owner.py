@@ -7,7 +7,7 @@ rows; now the function reads as its owner (SECURITY DEFINER, like
 get_owner_pending_follow_ups()) and checks the rule on the lead: a lead the caller may
 not see gives NULL, as before. A test holds it to what row-level security gives, for
 REP_VISIBILITY `own` and `all`. The latest ai_result is taken once, whole, instead of
-its id and metadata by two ordered aggregates.
+its id and metadata by two ordered aggregates. Read by leads.selectors.lead_full().
 """
 
 import importlib
