@@ -158,6 +158,20 @@ def main() -> int:
     )
     # The queue of a rep who exists as a user (bench data may name owners that do not).
     busiest_owner = busiest["owner_id"] if busiest and User.objects.filter(id=int(busiest["owner_id"])).exists() else ""
+    # The leads list filtered by owner: the rep owning the most leads and a staff member owning none
+    # (the filter must not walk a million leads to find nothing), and the unassigned.
+    from leads.console.lead_filters import UNASSIGNED, LeadFilterForm
+
+    staff_ids = [value for value, _ in LeadFilterForm().fields["owner"].choices if value not in ("", UNASSIGNED)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, (SELECT count(*) FROM lead_list_columns c WHERE c.owner_id = s.id) "
+            "FROM unnest(%s::text[]) AS s (id) ORDER BY 2 DESC, 1",
+            [staff_ids],
+        )
+        owned = cursor.fetchall()
+    top_owner = owned[0][0] if owned else ""
+    idle_owner = next((owner for owner, n in owned if n == 0), "")
 
     pages: list[tuple[str, str, dict | None]] = [
         ("console: dashboard", "/console/", None),
@@ -191,6 +205,9 @@ def main() -> int:
         (f"console: leads search ({name_word})", "/console/leads/", {"q": name_word}),
         ("console: leads priority=high", "/console/leads/", {"priority": "high"}),
         ("console: leads priority=low", "/console/leads/", {"priority": "low"}),
+        ("console: leads owner=the rep owning most", "/console/leads/", {"owner": top_owner}),
+        ("console: leads owner=a staff member owning none", "/console/leads/", {"owner": idle_owner}),
+        ("console: leads owner=unassigned", "/console/leads/", {"owner": "none"}),
         ("console: lead page", f"/console/leads/{sample[0]['id']}/", None),
         ("console: queue of the busiest rep", "/console/queue/", {"owner": busiest_owner} if busiest_owner else None),
         ("console: pipeline board", "/console/board/", None),

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import BooleanField, CharField, QuerySet
+from django.db.models import BooleanField, CharField, QuerySet, UUIDField
 from django.db.models.expressions import RawSQL
 
 from leads.models import Product
@@ -46,21 +46,29 @@ def current_triage(*, lead_id: UUID) -> dict[str, str | None]:
     return dict(zip(TRIAGE_KEYS, row, strict=True))
 
 
-# What the leads list and the CSV export show beside a lead's row, kept per lead by trigger
-# (leads/migrations/0022, assignments/migrations/0010): its product categories, and its owner
-# (the latest active or completed assignment). NULL when the lead has none.
+# What the leads list, the board and the CSV export show beside a lead's row, kept per lead by
+# trigger (leads/migrations/0022, assignments/migrations/0010): its product categories, and its
+# owner: the latest active or completed assignment, a rule written only in that migration.
+# NULL when the lead has none.
 _LIST_COLUMN_SQL = "SELECT c.{key} FROM lead_list_columns c WHERE c.lead_id = leads.id"
-LIST_COLUMN_KEYS = ("categories", "owner_id", "owner_name")
+LIST_COLUMN_KEYS = ("categories", "owner_assignment_id", "owner_id", "owner_name")
+_OWNED_BY_SQL = "leads.id IN (SELECT c.lead_id FROM lead_list_columns c WHERE c.owner_id = %s)"
 
 
 def with_list_columns(leads: QuerySet, *keys: str) -> QuerySet:
-    """Annotate the lead's `categories`, `owner_id` or `owner_name` from its list columns."""
+    """Annotate the lead's `categories`, `owner_assignment_id`, `owner_id` or `owner_name` from its list columns."""
     unknown = set(keys) - set(LIST_COLUMN_KEYS)
     if unknown:
         raise ValueError(f"No list column {sorted(unknown)!r}")
+    fields = {"owner_assignment_id": UUIDField()}
     return leads.annotate(
-        **{key: RawSQL(_LIST_COLUMN_SQL.format(key=key), [], output_field=CharField()) for key in keys}
+        **{key: RawSQL(_LIST_COLUMN_SQL.format(key=key), [], output_field=fields.get(key, CharField())) for key in keys}
     )
+
+
+def owned_by(leads: QuerySet, owner_id: str) -> QuerySet:
+    """The leads whose owner is `owner_id`, found by the owner index of the list columns."""
+    return leads.filter(RawSQL(_OWNED_BY_SQL, [owner_id], output_field=BooleanField()))
 
 
 def lead_full(*, lead_id: UUID) -> dict[str, Any] | None:

@@ -1,25 +1,28 @@
-"""A lead's owner kept in lead_list_columns (leads/migrations/0022), for the leads list and the CSV export.
+"""A lead's owner kept in lead_list_columns (leads/migrations/0022), for the leads list, the board and the CSV export.
 
-The rule (leads.console.lead_filters.owner_assignments): the owner is the
-latest assignment that is active or completed (a rep who responded keeps the
-lead). A statement-level trigger on assignments recomputes it for the leads a
-statement touched, after locking their rows, as the categories' trigger does.
+THE owner rule, written here only: a lead's owner is its latest assignment that is active or
+completed (a rep who responded keeps the lead), by (assigned_at, id). A statement-level trigger
+on assignments recomputes it for the leads a statement touched, after locking their rows, as the
+categories' trigger does. Python reads the result: leads.selectors.with_list_columns() and
+owned_by() (the console's owner filter), and the board's SLA mark through owner_assignment_id.
 """
 
 from django.db import migrations
 
 _RECOMPUTE_OWNER = """
-  INSERT INTO lead_list_columns AS cur (lead_id, owner_id, owner_name)
-  SELECT l.id, o.owner_id, o.owner_name
+  INSERT INTO lead_list_columns AS cur (lead_id, owner_assignment_id, owner_id, owner_name)
+  SELECT l.id, o.id, o.owner_id, o.owner_name
   FROM leads l
   LEFT JOIN LATERAL (
-    SELECT a.owner_id, a.owner_name FROM assignments a
+    SELECT a.id, a.owner_id, a.owner_name FROM assignments a
     WHERE a.lead_id = l.id AND a.status IN ('active', 'completed')
     ORDER BY a.assigned_at DESC, a.id DESC LIMIT 1
   ) o ON true
   WHERE l.id IN ({targets})
-  ON CONFLICT (lead_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, owner_name = EXCLUDED.owner_name
-  WHERE (cur.owner_id, cur.owner_name) IS DISTINCT FROM (EXCLUDED.owner_id, EXCLUDED.owner_name)
+  ON CONFLICT (lead_id) DO UPDATE SET
+    owner_assignment_id = EXCLUDED.owner_assignment_id, owner_id = EXCLUDED.owner_id, owner_name = EXCLUDED.owner_name
+  WHERE (cur.owner_assignment_id, cur.owner_id, cur.owner_name)
+        IS DISTINCT FROM (EXCLUDED.owner_assignment_id, EXCLUDED.owner_id, EXCLUDED.owner_name)
 """
 
 _CHANGED = "SELECT lead_id FROM changed_rows"

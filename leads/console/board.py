@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assignments import services as assignments
 from assignments.models import Assignment, AssignmentStatus
 from leads import labels
-from leads.console.lead_filters import owner_assignments, with_categories
+from leads.console.lead_filters import with_categories
 from leads.console.permissions import staff_required
 from leads.console.sla_text import sla_left
 from leads.models import Lead, LeadStatus
@@ -60,13 +60,15 @@ def _count(status: str) -> int:
 
 
 def _cards(status: str, limit: int) -> list[Lead]:
-    owned = owner_assignments()
     active = Assignment.objects.filter(lead_id=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
+    owners = Assignment.objects.filter(id=OuterRef("owner_assignment_id"))
     leads = with_list_columns(
-        with_categories(with_returning(with_current_triage(Lead.objects.filter(status=status)))), "owner_name"
+        with_categories(with_returning(with_current_triage(Lead.objects.filter(status=status)))),
+        "owner_name",
+        "owner_assignment_id",
     ).annotate(
         sla_deadline=Subquery(active.values("sla_deadline")[:1]),
-        sla_met=Subquery(owned.values("sla_met")[:1]),
+        sla_met=Subquery(owners.values("sla_met")[:1]),
     )
     return list(leads.order_by("-created_at", "-id")[: limit + 1])
 

@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import MANAGERS_GROUP, REPS_GROUP, Assignment, AssignmentStatus
+from assignments.models import MANAGERS_GROUP, REPS_GROUP
 from assignments.routing import staff_users
 from leads.console.cursors import parse_cursor
 from leads.models import Lead, LeadProduct, LeadSource, LeadStatus, ProductCategory
 from leads.search import search_leads
-from leads.selectors import with_current_triage, with_list_columns, with_returning
+from leads.selectors import owned_by, with_current_triage, with_list_columns, with_returning
 from leadsys.keyset import before_row
 
 UNASSIGNED = "none"
@@ -80,18 +80,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def owner_assignments() -> QuerySet[Assignment]:
-    """A lead's owner: its latest assignment that is active or completed (a rep who responded keeps the lead).
-
-    lead_list_columns keeps the same rule per lead (assignments/migrations/0010), for reading it per row."""
-    return Assignment.objects.filter(
-        lead_id=OuterRef("pk"), status__in=[AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED]
-    ).order_by("-assigned_at", "-id")
-
-
 def filtered_leads(data: dict) -> QuerySet[Lead]:
     """The leads a valid LeadFilterForm's cleaned_data selects, newest first, with owner and priority."""
-    owned = owner_assignments()
     leads = with_list_columns(with_returning(with_current_triage(Lead.objects.all())), "owner_name", "owner_id")
     if data.get("q"):
         leads = search_leads(leads, data["q"])
@@ -101,10 +91,9 @@ def filtered_leads(data: dict) -> QuerySet[Lead]:
     if data.get("priority"):
         leads = leads.filter(priority=data["priority"])
     if data.get("owner") == UNASSIGNED:
-        leads = leads.filter(~Exists(owned))
+        leads = leads.filter(owner_id__isnull=True)
     elif data.get("owner"):
-        # Exists finds candidates by the owner index; the annotation keeps only those still theirs.
-        leads = leads.filter(Exists(owned.filter(owner_id=data["owner"])), owner_id=data["owner"])
+        leads = owned_by(leads, data["owner"])
     if data.get("category"):
         leads = leads.filter(Exists(LeadProduct.objects.filter(lead_id=OuterRef("pk"), category=data["category"])))
     if data.get("created_from"):

@@ -5,8 +5,9 @@ aggregate over lead_products) and its owner (the latest active or completed
 assignment). Two nested lookups per row cost more than half of a million-row
 export. lead_list_columns keeps both per lead, read by primary key:
 `categories` is kept here by a statement-level trigger on lead_products;
-`owner_id` and `owner_name` by assignments/migrations/0010_list_owner.py, on
-assignments. Each trigger locks the leads concerned first (the lock order of
+the owner's assignment (`owner_assignment_id`, `owner_id`, `owner_name`) by
+assignments/migrations/0010_list_owner.py, on assignments, the one place the
+owner rule is written. Each trigger locks the leads concerned first (the lock order of
 assignments.guards: the lead row before anything else), then recomputes its
 columns for them, so two writers cannot leave a stale answer (FOR NO KEY UPDATE:
 it waits for another writer of the lead, not for rows merely referring to it).
@@ -32,9 +33,12 @@ CREATE = f"""
 CREATE TABLE lead_list_columns (
   lead_id uuid PRIMARY KEY,  -- no foreign key: Django's flush truncates leads without CASCADE; triggers below follow it
   categories text,
+  owner_assignment_id uuid,
   owner_id varchar(255),
   owner_name varchar(255)
 );
+-- The leads list filtered by owner finds that owner's leads here.
+CREATE INDEX idx_lead_list_columns_owner ON lead_list_columns (owner_id);
 ALTER TABLE lead_list_columns ENABLE ROW LEVEL SECURITY;
 GRANT SELECT ON lead_list_columns TO authenticated;
 -- Reached through leads (whose policies decide who sees the lead), by its id.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assignments.models import Assignment, AssignmentStatus
 from assignments.tests.factories import AssignmentFactory
-from leads.console.lead_filters import filtered_leads, with_categories
+from leads.console.lead_filters import UNASSIGNED, filtered_leads, with_categories
 from leads.models import Lead, LeadProduct
 from leads.tests.factories import CATEGORIES, LeadFactory, LeadProductFactory
 
@@ -21,16 +21,16 @@ pytestmark = pytest.mark.django_db
 BRUTE_FORCE = """
 SELECT l.id,
   (SELECT string_agg(DISTINCT lp.category, ', ') FROM lead_products lp WHERE lp.lead_id = l.id),
-  o.owner_id, o.owner_name
+  o.id, o.owner_id, o.owner_name
 FROM leads l
 LEFT JOIN LATERAL (
-  SELECT a.owner_id, a.owner_name FROM assignments a
+  SELECT a.id, a.owner_id, a.owner_name FROM assignments a
   WHERE a.lead_id = l.id AND a.status IN ('active', 'completed')
   ORDER BY a.assigned_at DESC, a.id DESC LIMIT 1
 ) o ON true
 """
 KEPT = """
-SELECT l.id, c.categories, c.owner_id, c.owner_name
+SELECT l.id, c.categories, c.owner_assignment_id, c.owner_id, c.owner_name
 FROM leads l LEFT JOIN lead_list_columns c ON c.lead_id = l.id
 """
 
@@ -117,8 +117,10 @@ def test_the_list_and_the_export_read_the_kept_owner_and_categories() -> None:
     row = with_categories(filtered_leads({})).values("owner_id", "owner_name", "categories").get(id=lead.id)
 
     assert row == {"owner_id": "7", "owner_name": "Asha Rao", "categories": "Flooring, Wall"}
-    assert filtered_leads({"owner": "7"}).filter(id=lead.id).exists()
-    assert not filtered_leads({"owner": "8"}).filter(id=lead.id).exists()
+    assert list(filtered_leads({"owner": "7"}).values_list("id", flat=True)) == [lead.id]
+    assert not filtered_leads({"owner": "8"}).exists()  # reassigned away: no longer the owner
+    waiting = LeadFactory()
+    assert list(filtered_leads({"owner": UNASSIGNED}).values_list("id", flat=True)) == [waiting.id]
 
 
 def test_a_truncate_of_the_leads_empties_it() -> None:
