@@ -3,7 +3,7 @@
 THE owner rule, written here only: a lead's owner is its latest assignment that is active or
 completed (a rep who responded keeps the lead), by (assigned_at, id). A statement-level trigger
 on assignments recomputes it for the leads a statement touched, after locking their rows, as the
-categories' trigger does. Python reads the result: leads.selectors.with_list_columns() and
+categories' trigger does, and with enable_seqscan = off as it does. Python reads the result: leads.selectors.with_list_columns() and
 owned_by() (the console's owner filter), and the board's SLA mark through owner_assignment_id.
 """
 
@@ -35,7 +35,7 @@ _MOVED = """SELECT x.lead_id FROM old_rows o JOIN new_rows n ON n.id = o.id,
 
 CREATE = f"""
 CREATE OR REPLACE FUNCTION lead_list_owner_apply() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_seqscan = off AS $$
 BEGIN
   PERFORM 1 FROM leads WHERE id IN ({_CHANGED}) ORDER BY id FOR NO KEY UPDATE;
   {_RECOMPUTE_OWNER.format(targets=_CHANGED)};
@@ -46,7 +46,7 @@ CREATE TRIGGER assignments_list_owner_insert AFTER INSERT ON assignments
 CREATE TRIGGER assignments_list_owner_delete AFTER DELETE ON assignments
   REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION lead_list_owner_apply();
 CREATE OR REPLACE FUNCTION lead_list_owner_update() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_seqscan = off AS $$
 BEGIN
   PERFORM 1 FROM leads WHERE id IN ({_MOVED}) ORDER BY id FOR NO KEY UPDATE;
   {_RECOMPUTE_OWNER.format(targets=_MOVED)};

@@ -11,6 +11,8 @@ owner rule is written. Each trigger locks the leads concerned first (the lock or
 assignments.guards: the lead row before anything else), then recomputes its
 columns for them, so two writers cannot leave a stale answer (FOR NO KEY UPDATE:
 it waits for another writer of the lead, not for rows merely referring to it).
+They run with enable_seqscan = off: plpgsql keeps a statement's plan for the session, and
+one made while the tables were small would go on scanning them whole (activity 0014).
 
 Read by leads.selectors.with_list_columns() (the leads list, the pipeline board, the CSV export).
 """
@@ -45,7 +47,7 @@ GRANT SELECT ON lead_list_columns TO authenticated;
 CREATE POLICY "Staff read the list columns" ON lead_list_columns FOR SELECT TO authenticated USING (true);
 
 CREATE OR REPLACE FUNCTION lead_list_categories_apply() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_seqscan = off AS $$
 BEGIN
   PERFORM 1 FROM leads WHERE id IN ({_CHANGED}) ORDER BY id FOR NO KEY UPDATE;
   {_RECOMPUTE_CATEGORIES.format(targets=_CHANGED)};
@@ -57,7 +59,7 @@ CREATE TRIGGER lead_products_list_insert AFTER INSERT ON lead_products
 CREATE TRIGGER lead_products_list_delete AFTER DELETE ON lead_products
   REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION lead_list_categories_apply();
 CREATE OR REPLACE FUNCTION lead_list_categories_update() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_seqscan = off AS $$
 BEGIN
   -- A row moved to another lead changes both leads.
   PERFORM 1 FROM leads WHERE id IN (SELECT lead_id FROM old_rows UNION SELECT lead_id FROM new_rows)
@@ -70,7 +72,7 @@ CREATE TRIGGER lead_products_list_update AFTER UPDATE ON lead_products
 
 -- A deleted or truncated lead takes its row with it.
 CREATE OR REPLACE FUNCTION lead_list_columns_forget() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_seqscan = off AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE lead_list_columns;
