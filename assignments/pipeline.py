@@ -87,7 +87,8 @@ def _latest_message(lead: Lead) -> str | None:
     return text or None
 
 
-@transaction.atomic
+# No savepoint of its own: a failure here fails the whole step (the caller's transaction) anyway.
+@transaction.atomic(savepoint=False)
 def lead_after_triage(*, lead_id: UUID, ai_result: LeadActivity) -> RoutingOutcome:
     """What follows an ai_result: an owner, the suggested next step, and a manager approval if high value."""
     outcome = lead_route(lead_id=lead_id, ai_result=ai_result)

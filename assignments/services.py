@@ -57,7 +57,8 @@ def _current_priority(lead_id: UUID) -> str | None:
 # --- Routing --------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint of its own: a failure here fails the whole step (the caller's transaction) anyway.
+@transaction.atomic(savepoint=False)
 def lead_route(*, lead_id: UUID, ai_result: LeadActivity | None = None) -> RoutingOutcome:
     """Give a triaged lead its owner and SLA clock; idempotent for a lead already owned."""
     lead = lock_lead(lead_id)

@@ -9,6 +9,19 @@ from django.conf import settings
 from django.db import connection, transaction
 
 ROLES = frozenset({"anon", "authenticated"})
+# The role this module set on the connection, noted beside it: as_owner() reads the note instead of
+# asking the database (a query, twice a lead in the worker). Only this module sets roles.
+_ROLE_NOTE = "leadsys_role"
+
+
+@contextmanager
+def _role_noted(role: str | None) -> Iterator[None]:
+    previous = getattr(connection, _ROLE_NOTE, None)
+    setattr(connection, _ROLE_NOTE, role)
+    try:
+        yield
+    finally:
+        setattr(connection, _ROLE_NOTE, previous)
 
 
 @contextmanager
@@ -24,7 +37,7 @@ def database_role(role: str) -> Iterator[None]:
     if not connection.in_atomic_block:
         raise RuntimeError("database_role() must run inside transaction.atomic()")
     # No savepoint of its own: any error dooms the caller's transaction anyway.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor, _role_noted(role):
         cursor.execute(f"SET LOCAL ROLE {role}")  # role is from the whitelist above
         yield
         cursor.execute("RESET ROLE")
@@ -47,7 +60,7 @@ def staff_role(*, user_id: int, is_manager: bool) -> Iterator[None]:
     settings are cleared before the block ends, so a surrounding transaction (a test's, or one
     that goes on after the view) is the owner's again; on an error the rollback undoes them.
     """
-    with transaction.atomic():
+    with transaction.atomic(), _role_noted("authenticated"):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL ROLE authenticated")
             cursor.execute(_STAFF_SETTINGS, [str(user_id), "true" if is_manager else "false", settings.REP_VISIBILITY])
@@ -72,11 +85,12 @@ def as_owner() -> Iterator[None]:
     what the role must not (the webhook outbox with its signing secrets, the staff-read audit). The
     app.* settings stay, so the person is still known. Outside a staff transaction it changes nothing.
     """
-    if not connection.in_atomic_block or current_database_role() != "authenticated":
+    if not connection.in_atomic_block or getattr(connection, _ROLE_NOTE, None) != "authenticated":
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
-    yield
+    with _role_noted(None):
+        yield
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL ROLE authenticated")
