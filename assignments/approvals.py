@@ -14,7 +14,7 @@ from assignments import routing
 from assignments.guards import require_lead, require_manager, require_staff
 from assignments.outbox import webhook_emit
 from assignments.pending import decide, lock_pending
-from leads.models import Lead
+from leads.models import LeadProduct
 from leadsys.exceptions import DomainError
 
 HIGH_VALUE_APPROVAL = "high_value_lead"
@@ -43,7 +43,7 @@ def approval_request(*, lead_id: UUID, actor: User, approval_type: str, reason: 
 def approval_from_ai(*, lead_id: UUID, ai_result: LeadActivity) -> LeadActivity | None:
     """A pending manager approval for a high-value lead, once per lead."""
     meta = ai_result.metadata or {}
-    quantities = Lead.objects.get(id=lead_id).products.values_list("quantity", flat=True)
+    quantities = LeadProduct.objects.filter(lead_id=lead_id).values_list("quantity", flat=True)
     if not routing.is_high_value(priority=meta.get("priority"), lead_type=meta.get("lead_type"), quantities=quantities):
         return None
     exists = LeadActivity.objects.filter(

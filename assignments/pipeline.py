@@ -31,7 +31,8 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
     before it could say so) finds the lead triaged and writes nothing.
     """
     lead = Lead.objects.prefetch_related("products").get(id=lead_id)
-    if (done := _triage_done(lead_id=lead_id)) is not None:
+    done, resubmissions = _triage_done(lead_id=lead_id)
+    if done is not None:
         return done
     snapshot = LeadSnapshot(
         name=lead.name,
@@ -39,7 +40,7 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
         role=lead.role,
         company=lead.company,
         location=lead.location,
-        message=_latest_message(lead),
+        message=_latest_message(lead, resubmissions=resubmissions),
         source=lead.source,
         products=tuple((p.category, p.product, p.quantity, p.notes) for p in lead.products.all()),
     )
@@ -47,7 +48,8 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
     with transaction.atomic():
         # The lead's row lock makes check-and-append one step for two jobs of one lead.
         lock_lead(lead_id)
-        if (done := _triage_done(lead_id=lead_id)) is not None:
+        done, _ = _triage_done(lead_id=lead_id)
+        if done is not None:
             return done
         event = activity_append(
             lead_id=lead_id,
@@ -62,8 +64,9 @@ def lead_triage(*, lead_id: UUID) -> LeadActivity:
     return event
 
 
-def _triage_done(*, lead_id: UUID) -> LeadActivity | None:
-    """The latest ai_result when every submission of the lead (the first and each resubmission) has one.
+def _triage_done(*, lead_id: UUID) -> tuple[LeadActivity | None, int]:
+    """The latest ai_result when every submission of the lead (the first and each resubmission) has one,
+    else None; and how many resubmissions there are.
 
     Counted, not compared by time: a resubmission that lands while a triage
     runs still gets its own triage. One query in the usual case (not yet triaged).
@@ -74,20 +77,20 @@ def _triage_done(*, lead_id: UUID) -> LeadActivity | None:
         results=Count("id", filter=Q(type="ai_result")),
     )
     if counts["results"] < 1 + counts["resubmissions"]:
-        return None
-    return events.filter(type="ai_result").order_by("-created_at", "-id").first()
+        return None, counts["resubmissions"]
+    return events.filter(type="ai_result").order_by("-created_at", "-id").first(), counts["resubmissions"]
 
 
-def _latest_message(lead: Lead) -> str | None:
+def _latest_message(lead: Lead, *, resubmissions: int) -> str | None:
     """The original message plus any same-day resubmissions, newest last."""
     parts = [lead.message or ""]
-    resubmissions = lead.activities.filter(type="note", metadata__kind="resubmission").order_by("created_at")
-    parts += [a.metadata.get("message") or "" for a in resubmissions]
+    if resubmissions:
+        events = lead.activities.filter(type="note", metadata__kind="resubmission").order_by("created_at")
+        parts += [a.metadata.get("message") or "" for a in events]
     text = "\n\n".join(p for p in parts if p)
     return text or None
 
 
-# No savepoint of its own: a failure here fails the whole step (the caller's transaction) anyway.
 @transaction.atomic(savepoint=False)
 def lead_after_triage(*, lead_id: UUID, ai_result: LeadActivity) -> RoutingOutcome:
     """What follows an ai_result: an owner, the suggested next step, and a manager approval if high value."""
