@@ -208,6 +208,16 @@ def main() -> int:
         ("console: leads owner=the rep owning most", "/console/leads/", {"owner": top_owner}),
         ("console: leads owner=a staff member owning none", "/console/leads/", {"owner": idle_owner}),
         ("console: leads owner=unassigned", "/console/leads/", {"owner": "none"}),
+        (
+            f"console: leads owner=the rep owning most, after {deep:,} rows",
+            "/console/leads/",
+            {"owner": top_owner, "after": lead_800k},
+        ),
+        (
+            f"console: leads owner=unassigned, after {deep:,} rows",
+            "/console/leads/",
+            {"owner": "none", "after": lead_800k},
+        ),
         ("console: lead page", f"/console/leads/{sample[0]['id']}/", None),
         ("console: queue of the busiest rep", "/console/queue/", {"owner": busiest_owner} if busiest_owner else None),
         ("console: pipeline board", "/console/board/", None),

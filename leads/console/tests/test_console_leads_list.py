@@ -116,6 +116,8 @@ def test_it_filters_by_business_date_range() -> None:
         ({"status": "sleeping"}, "Select a valid choice."),
         ({"after": "garbage"}, "This page link is not valid"),
         ({"q": "x" * 101}, "at most 100 characters"),
+        ({"owner": "999999"}, "Select a valid choice."),
+        ({"owner": "x" * 300}, "Select a valid choice."),
     ],
 )
 def test_it_refuses_bad_filters_with_a_clear_400(params: dict, message: str) -> None:
